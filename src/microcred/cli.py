@@ -1,0 +1,88 @@
+"""The command line: serve, export (and, from their modules, validate, check, query, build-site).
+
+Only this module prints or exits. Exit codes: 0 success, 1 a negative result (does not conform,
+quality errors), 2 an error (bad input, bad configuration), as pySHACL does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from microcred.config import SETTINGS, load_settings
+from microcred.errors import MicrocredError
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print an error for a person and exit with `code`."""
+    click.echo(f"microcred: error: {message}", err=True)
+    sys.exit(code)
+
+
+def settings_from(ctx: click.Context, **overrides: Any):  # noqa: ANN201 - Settings
+    """Settings from the environment plus the options given on the command line."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return load_settings(given)
+    except MicrocredError as exc:
+        fail(exc.detail)
+
+
+class Group(click.Group):
+    """A click group that turns our typed errors into a message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MicrocredError as exc:
+            fail(exc.detail)
+
+
+@click.group(cls=Group, help="The micro-credential glossary as linked data, and a passport validator.")
+@click.version_option(package_name="microcred")
+def main() -> None:
+    """Entry point of the `microcred` console script."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option("--workers", default=0, type=int,
+              help="Run the production server (granian) with N worker processes; "
+                   "0 runs the development server.")
+@click.option("--vocab-dir", default=None, help="Override MICROCRED_VOCAB_DIR.")
+@click.option("--base-iri", default=None, help="Override MICROCRED_BASE_IRI.")
+def serve(host: str, port: int, workers: int, vocab_dir: str | None, base_iri: str | None) -> None:
+    """Serve the vocabulary, SPARQL, search and validation over HTTP."""
+    overrides = {"vocab_dir": vocab_dir, "base_iri": base_iri}
+    settings_from(click.get_current_context(), **overrides)  # fail early on bad settings
+    for name, value in overrides.items():
+        if value is not None:
+            os.environ[next(s.env for s in SETTINGS if s.name == name)] = str(value)
+    if workers > 0:
+        from microcred.web.server import run_production
+
+        run_production(host, port, workers)
+    else:
+        from microcred.web import create_app
+
+        create_app().run(host=host, port=port, threaded=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "jsonld", "rdf", "nt"]), default="ttl",
+              show_default=True, help="Serialisation to write.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="File to write; - for standard output.")
+def export(fmt: str, output: str) -> None:
+    """Write the whole vocabulary in one RDF format."""
+    from microcred.conneg import FORMATS
+    from microcred.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary(settings_from(click.get_current_context()))
+    data = vocabulary.export(FORMATS[fmt])
+    with click.open_file(output, "wb") as stream:
+        stream.write(data)

@@ -1,0 +1,40 @@
+"""Our namespaces and the third-party ones we use, as rdflib Namespaces; never IRI strings in code."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, XSD
+
+#: The canonical public base under which the vocabulary is authored in vocab/.
+CANONICAL_BASE = "https://w3id.org/microcred/"
+
+MC = Namespace(CANONICAL_BASE + "glossary/")          # the glossary's concepts
+MCO = Namespace(CANONICAL_BASE + "ontology#")         # our small ontology (translationNote, ...)
+MCS = Namespace(CANONICAL_BASE + "shapes/")           # our SHACL shapes
+ELM = Namespace("http://data.europa.eu/snb/model/elm/")
+CRED = Namespace("https://www.w3.org/2018/credentials#")
+ROV = Namespace("http://www.w3.org/ns/regorg#")
+SCHEMA = Namespace("https://schema.org/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+#: Prefixes bound in every serialisation we produce.
+PREFIXES: dict[str, str] = {
+    "mc": str(MC),
+    "mco": str(MCO),
+    "skos": str(SKOS),
+    "dct": str(DCTERMS),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "foaf": str(FOAF),
+    "sh": str(SH),
+    "elm": str(ELM),
+    "cred": str(CRED),
+    "prov": str(PROV),
+}
+
+__all__ = [
+    "ADMS", "CANONICAL_BASE", "CRED", "DCTERMS", "ELM", "FOAF", "MC", "MCO", "MCS", "OWL",
+    "PREFIXES", "PROV", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS", "XSD",
+]
