@@ -6,12 +6,15 @@ Core module: no Flask. Jinja renders the pages, so the live service and the stat
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 
-from microcred.conneg import FORMATS, RDF_FORMATS, Format
+from microcred.conneg import FORMATS, Format
+from microcred.messages import message
 from microcred.namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -22,14 +25,51 @@ JSONLD_CONTEXT: dict[str, str] = dict(sorted(PREFIXES.items()))
 
 
 def serialize(graph: Graph, fmt: Format) -> bytes:
-    """Serialise a graph deterministically in one RDF format."""
+    """Serialise a graph deterministically in one RDF format (the same bytes in every process)."""
     if fmt.token == "nt":
         lines = graph.serialize(format="nt11", encoding="utf-8").splitlines()
         return b"".join(sorted(line + b"\n" for line in lines if line.strip()))
+    graph = sorted_graph(graph)
     if fmt.token == "jsonld":
         data = json.loads(graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True))
-        return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        return (json.dumps(sort_arrays(data), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+
+
+class SortedGraph(Graph):
+    """A graph that lists its subjects in sorted order: rdflib's RDF/XML serialiser writes them in
+    the order of a set, which differs between processes."""
+
+    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Any:  # noqa: A002
+        found = set(super().subjects(predicate, object))
+        return iter(sorted(found, key=lambda n: (type(n).__name__, str(n))))
+
+
+def sorted_graph(graph: Graph) -> Graph:
+    """A copy whose triples were added in sorted order, so every serialiser writes the same bytes
+    in every process."""
+    out = SortedGraph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
+    for triple in sorted(graph, key=lambda t: tuple((type(n).__name__, n.n3()) for n in t)):
+        out.add(triple)
+    for predicate in sorted(set(out.predicates())):  # new prefixes (ns1, ns2...) in a fixed order
+        try:
+            out.namespace_manager.compute_qname_strict(predicate)
+        except ValueError:  # a predicate RDF/XML cannot write; the serialiser reports it
+            pass
+    return out
+
+
+def sort_arrays(data: Any) -> Any:
+    """JSON with every array sorted (RDF values are unordered; a stable order keeps bytes stable)."""
+    if isinstance(data, dict):  # an @list is ordered: its items keep their order
+        return {k: [sort_arrays(i) for i in v] if k == "@list" and isinstance(v, list) else sort_arrays(v)
+                for k, v in data.items()}
+    if isinstance(data, list):
+        items = [sort_arrays(v) for v in data]
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return data
 
 
 def render_rdf(vocabulary: "Vocabulary", iri: str, fmt: Format, variant: str = "") -> bytes:
@@ -46,7 +86,17 @@ def template_environment() -> Environment:
     if _ENV is None:
         _ENV = Environment(loader=PackageLoader("microcred", "templates"),
                            autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+        _ENV.globals["t"] = translate
     return _ENV
+
+
+def translate(key: str, lang: Any = None) -> Markup:
+    """Interface text in the page's language; text shown in English instead is marked lang="en"."""
+    wanted = str(lang) if lang else "en"
+    text, used = message(key, wanted)
+    if used.split("-")[0] == wanted.split("-")[0]:
+        return Markup.escape(text)
+    return Markup('<span lang="{}">{}</span>').format(used, text)
 
 
 def link_for(vocabulary: "Vocabulary", iri: str) -> str:
@@ -71,54 +121,42 @@ def document_url(vocabulary: "Vocabulary", iri: str, fmt: Format) -> str:
     return f"/resource.{fmt.extension}?uri=" + quote(iri, safe="")
 
 
-def page_context(vocabulary: "Vocabulary", iri: str, lang: str) -> dict[str, Any]:
-    """What a page shows about a resource, with labels resolved for `lang`."""
-    graph = vocabulary.describe(iri)
-    subject = URIRef(iri)
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for pred, obj in sorted(graph.predicate_objects(subject), key=lambda po: (str(po[0]), str(po[1]))):
-        name = graph.namespace_manager.normalizeUri(pred)
-        if isinstance(obj, Literal):
-            value = {"text": str(obj), "lang": obj.language or "", "datatype": str(obj.datatype or "")}
-        elif isinstance(obj, URIRef):
-            value = {"iri": str(obj), "href": link_for(vocabulary, str(obj)),
-                     "label": vocabulary.label(str(obj), lang) if str(obj) in vocabulary.labels else ""}
-        else:
-            value = {"text": graph.value(obj, None) and "…" or "", "blank": True}
-        rows.setdefault(name, []).append(value)
-    embedded = serialize(vocabulary.describe(iri), FORMATS["jsonld"]).decode("utf-8")
-    return {
-        "iri": iri,
-        "kind": vocabulary.kind(iri),
-        "label": vocabulary.label(iri, lang),
-        "lang": lang,
-        "rows": rows,
-        "downloads": [(f, document_url(vocabulary, iri, f)) for f in RDF_FORMATS],
-        "jsonld": embedded.replace("</", "<\\/"),
-        "members": _members(vocabulary, iri, lang),
-    }
-
-
-def _members(vocabulary: "Vocabulary", iri: str, lang: str) -> list[dict[str, str]]:
-    """The concepts of a scheme, sorted by label, for the scheme page."""
-    if vocabulary.kind(iri) != "scheme":
-        return []
-    import pyoxigraph as ox
-
-    from microcred.namespaces import SKOS
-
-    found = {q.subject.value for q in vocabulary.store.quads_for_pattern(None, ox.NamedNode(str(SKOS.inScheme)),
-                                                                         ox.NamedNode(iri))}
-    members = [{"iri": m, "href": link_for(vocabulary, m), "label": vocabulary.label(m, lang)} for m in found]
-    return sorted(members, key=lambda m: m["label"].casefold())
-
-
 def render_html(vocabulary: "Vocabulary", iri: str, fmt: Format, variant: str = "") -> bytes:
     """A resource's HTML page in the language `variant` (or the default language)."""
+    from microcred.pages import page_context
+
     lang = variant or vocabulary.settings.default_language
     context = page_context(vocabulary, iri, lang)
-    template = template_environment().get_template("resource.html")
-    return template.render(**context, title=context["label"]).encode("utf-8")
+    embedded = serialize(vocabulary.describe(iri), FORMATS["jsonld"]).decode("utf-8")
+    context["jsonld"] = embedded.replace("</", "<\\/").replace("<!--", "<\\u0021--")
+    name = "scheme.html" if context["kind"] == "scheme" else "resource.html"
+    return template_environment().get_template(name).render(**context, title=context["label"]).encode("utf-8")
+
+
+def render_index(vocabulary: "Vocabulary", lang: str) -> bytes:
+    """The home page in `lang`: the concept schemes served, with their descriptions."""
+    from microcred.pages import language_links, page_href
+
+    schemes = []
+    for iri, kind in vocabulary.resources.items():
+        if kind == "scheme":
+            label, label_lang = vocabulary.label_and_language(iri, lang)
+            schemes.append({"href": page_href(vocabulary, iri, lang), "label": label, "lang": label_lang})
+    schemes.sort(key=lambda s: (s["label"].casefold(), s["href"]))
+    template = template_environment().get_template("index.html")
+    return template.render(schemes=schemes, title="microcred", lang=lang,
+                           alternates=language_links(vocabulary, None, lang)).encode("utf-8")
 
 
 RENDERERS = {"ttl": render_rdf, "jsonld": render_rdf, "rdf": render_rdf, "nt": render_rdf, "html": render_html}
+
+
+def render_search(vocabulary: "Vocabulary", query: str, lang: str, hits: list[dict[str, Any]]) -> bytes:
+    """The search page in `lang`: the form and, for a query, its results."""
+    from microcred.pages import language_links
+
+    alternates = [dict(a, href="/search.html" + (f"?lang={a['lang']}" if not query else f"?q={quote(query)}&lang={a['lang']}"))
+                  for a in language_links(vocabulary, None, lang)]
+    template = template_environment().get_template("search.html")
+    return template.render(query=query, hits=hits, lang=lang, title="Search",
+                           alternates=alternates).encode("utf-8")

@@ -21,7 +21,7 @@ from rdflib.term import Node
 from microcred.config import Settings
 from microcred.conneg import Format
 from microcred.errors import ConfigurationError, NotFound, RDFSyntaxError
-from microcred.namespaces import CANONICAL_BASE, OWL, PREFIXES, RDF, RDFS, SKOS
+from microcred.namespaces import CANONICAL_BASE, DCTERMS, OWL, PREFIXES, RDF, RDFS, SKOS
 
 #: File extensions read from vocab/, and the parser each needs.
 RDF_FILE_FORMATS: dict[str, ox.RdfFormat] = {
@@ -69,6 +69,7 @@ class Vocabulary:
     renderers: dict[str, Callable[["Vocabulary", str, Format, str], bytes]] = field(default_factory=dict)
     _cache: "OrderedDict[tuple[str, str, str], Representation]" = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _languages: list[str] | None = None
 
     @property
     def base_iri(self) -> str:
@@ -112,13 +113,29 @@ class Vocabulary:
 
     def label(self, iri: str, lang: str | None = None) -> str:
         """The preferred label in `lang`, then the default language, untagged, English, any."""
+        return self.label_and_language(iri, lang)[0]
+
+    def label_and_language(self, iri: str, lang: str | None = None) -> tuple[str, str]:
+        """The label shown for `iri` in `lang` and the language tag it carries ("" untagged).
+
+        One order everywhere: `lang`, the configured default, untagged, English, then the
+        alphabetically first tag; a resource without labels shows its IRI's last segment.
+        """
         labels = self.labels.get(iri, {})
-        for tag in (lang, self.settings.default_language, "", "en"):
+        for tag in (lang.lower() if lang else None, self.settings.default_language.lower(), "", "en"):
             if tag is not None and tag in labels:
-                return labels[tag]
+                return labels[tag], tag
         if labels:
-            return labels[sorted(labels)[0]]
-        return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            first = sorted(labels)[0]
+            return labels[first], first
+        return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1], ""
+
+    @property
+    def languages(self) -> list[str]:
+        """The language tags of the vocabulary's preferred labels, sorted."""
+        if self._languages is None:
+            self._languages = sorted({tag for tags in self.labels.values() for tag in tags if tag})
+        return self._languages
 
     def representation(self, iri: str, fmt: Format, variant: str = "") -> Representation:
         """The document for `iri` in `fmt` (and a variant, such as a page's language), rendered
@@ -290,10 +307,16 @@ def _index(store: ox.Store) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         if current in (None, "resource", "concept"):
             resources[sol[0].value] = new
     labels: dict[str, dict[str, str]] = {}
-    for pred in (RDFS.label, SKOS.prefLabel):  # prefLabel wins over rdfs:label
+    for pred in (DCTERMS.title, RDFS.label, SKOS.prefLabel):  # prefLabel wins, then rdfs:label
+        found: dict[str, dict[str, str]] = {}
         for quad in store.quads_for_pattern(None, ox.NamedNode(str(pred)), None):
             if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-                labels.setdefault(quad.subject.value, {})[quad.object.language or ""] = quad.object.value
+                tags = found.setdefault(quad.subject.value, {})
+                tag, value = quad.object.language or "", quad.object.value
+                if tag not in tags or value < tags[tag]:  # two labels in one language: never random
+                    tags[tag] = value
+        for iri, tags in found.items():
+            labels.setdefault(iri, {}).update(tags)
     return resources, labels
 
 

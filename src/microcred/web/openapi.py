@@ -52,8 +52,10 @@ TERM_PATHS: dict[str, Any] = {
 def build_openapi(app: Flask) -> dict[str, Any]:
     """The whole description: our paths plus those of every registered blueprint."""
     paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
     for blueprint in app.blueprints.values():
         paths.update(getattr(blueprint, "openapi_paths", {}))
+        schemas.update(getattr(blueprint, "openapi_schemas", {}))
     paths.update(TERM_PATHS)
     return {
         "openapi": "3.1.0",
@@ -65,7 +67,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
             "type": "object", "required": ["type", "title", "status"],
             "properties": {"type": {"type": "string", "format": "uri"}, "title": {"type": "string"},
                            "status": {"type": "integer"}, "detail": {"type": "string"},
-                           "instance": {"type": "string"}}}}},
+                           "instance": {"type": "string"}}}, **dict(sorted(schemas.items()))}},
     }
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 
 from microcred.conneg import BY_EXTENSION, DOCUMENT_FORMATS, HTML, Format, choose_language, negotiate
 from microcred.errors import InputError, NotFound
-from microcred.representations import document_url, template_environment, link_for
+from microcred.representations import document_url, render_index
 from microcred.web import state
 from microcred.web.http import not_modified, representation_headers
 
@@ -18,21 +18,22 @@ bp = Blueprint("terms", __name__)
 bp.openapi_paths = {}  # type: ignore[attr-defined]  # filled in openapi.py
 
 
-def page_language(iri: str) -> tuple[str, bool]:
-    """The language of an HTML page: _lang, else Accept-Language; and whether it was negotiated."""
+def page_language(iri: str | None = None) -> tuple[str, bool]:
+    """The language of an HTML page: _lang, else Accept-Language, among the vocabulary's languages;
+    and whether it was negotiated (so the response varies by Accept-Language)."""
     vocabulary = state(current_app).vocabulary
-    if request.args.get("_lang"):
-        return request.args["_lang"], False
-    languages = {t for t in vocabulary.labels.get(iri, {}) if t}
-    chosen = choose_language(request.headers.get("Accept-Language"), languages,
-                             vocabulary.settings.default_language)
-    return chosen, True
+    default = vocabulary.settings.default_language
+    wanted = request.args.get("_lang", "").strip()
+    if wanted:  # an unknown _lang falls back like an Accept-Language would, so pages stay bounded
+        return choose_language(wanted, vocabulary.languages, default), False
+    return choose_language(request.headers.get("Accept-Language"), vocabulary.languages, default), True
 
 
-def send_document(iri: str, fmt: Format) -> Response:
-    """200 with a rendered document, or 304 when the client's copy is current."""
+def send_document(iri: str, fmt: Format, lang: str | None = None) -> Response:
+    """200 with a rendered document (an HTML page in `lang` if given), or 304 when the client's
+    copy is current."""
     st = state(current_app)
-    variant, negotiated = page_language(iri) if fmt is HTML else ("", False)
+    variant, negotiated = (lang, False) if lang else page_language(iri) if fmt is HTML else ("", False)
     rep = st.vocabulary.representation(iri, fmt, variant)
     max_age = st.settings.cache_max_age
     if not_modified(rep, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")):
@@ -63,14 +64,18 @@ def see_other(iri: str) -> Response:
 
 
 @bp.get("/")
-def index() -> Response:
+@bp.get("/index.html")
+@bp.get("/index.<lang>.html")
+def index(lang: str | None = None) -> Response:
     """The service's home page: the vocabularies it serves."""
     vocabulary = state(current_app).vocabulary
-    schemes = sorted(({"href": link_for(vocabulary, iri), "label": vocabulary.label(iri)}
-                      for iri, kind in vocabulary.resources.items() if kind == "scheme"),
-                     key=lambda s: s["label"])
-    body = template_environment().get_template("index.html").render(schemes=schemes, title="microcred", lang="en")
-    return Response(body, mimetype="text/html")
+    if lang not in vocabulary.languages:
+        if lang is not None:
+            raise NotFound(f"no home page in {lang!r}; languages: {', '.join(vocabulary.languages)}")
+        lang = page_language()[0]
+    response = Response(render_index(vocabulary, lang), mimetype="text/html")
+    response.vary.add("Accept-Language")
+    return response
 
 
 def resolver_iri() -> str:
@@ -104,4 +109,7 @@ def resource(path: str) -> Response:
     stem, dot, ext = path.rpartition(".")
     if dot and ext in BY_EXTENSION and vocabulary.iri_for_path(stem) in vocabulary.resources:
         return send_document(vocabulary.iri_for_path(stem), BY_EXTENSION[ext])
+    page, dot, lang = stem.rpartition(".")
+    if ext == "html" and dot and lang in vocabulary.languages and vocabulary.iri_for_path(page) in vocabulary.resources:
+        return send_document(vocabulary.iri_for_path(page), HTML, lang)  # the page in one language
     return see_other(vocabulary.iri_for_path(path))
