@@ -86,3 +86,21 @@ def export(fmt: str, output: str) -> None:
     data = vocabulary.export(FORMATS[fmt])
     with click.open_file(output, "wb") as stream:
         stream.write(data)
+
+
+@main.command("build-site")
+@click.option("--output", "-o", type=click.Path(file_okay=False), default=None,
+              help="Directory to write; default MICROCRED_SITE_DIR (site/ of the checkout).")
+def build_site_command(output: str | None) -> None:
+    """Write the static site: pages, documents, search index and server configuration."""
+    from pathlib import Path
+
+    from microcred.site import build_site
+    from microcred.vocabulary import load_vocabulary
+    from microcred.web import create_app
+
+    settings = settings_from(click.get_current_context())
+    vocabulary = load_vocabulary(settings)
+    target = Path(output or settings.site_dir)
+    written = build_site(create_app(settings, vocabulary), vocabulary, target)
+    click.echo(f"wrote {len(written)} files to {target}")
