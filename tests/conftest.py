@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import subprocess
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -18,6 +23,9 @@ from microcred.web import create_app
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 CORPUS = ROOT.parent / "shared" / "corpus"
+SITE = ROOT / "site"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
+NGINX_MISSING = "needs nginx: apt-get install nginx (.ci/run installs it)"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -86,3 +94,48 @@ def live_server(app) -> Iterator[LiveServer]:  # noqa: ANN001
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def nginx_serving(site: Path, tmp: Path) -> Iterator[str]:
+    """nginx on a free loopback port serving `site` with the configuration generated in it; yields its
+    URL and stops it afterwards."""
+    assert NGINX, NGINX_MISSING
+    port = free_port()
+    user = "user root root;" if os.geteuid() == 0 else ""  # workers must read a checkout under /root
+    log = tmp / "error.log"
+    (tmp / "nginx.conf").write_text(f"""
+{user}
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {log} warn;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  include {site}/nginx/http.conf;
+  server {{
+    listen 127.0.0.1:{port};
+    root {site};
+    include {site}/nginx/server.conf;
+  }}
+}}
+""")
+    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-e", str(log), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not listening(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not start: {log.read_text() if log.exists() else ''}")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -15,60 +9,19 @@ from rdflib import Graph, Literal
 
 from microcred.namespaces import MC, SKOS
 
-from conftest import free_port
+from conftest import NGINX, NGINX_MISSING, SITE, nginx_serving
 from test_terms import fetch
 
-SITE = Path(__file__).resolve().parent.parent / "site"
-NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
-pytestmark = pytest.mark.skipif(NGINX is None, reason="needs nginx: apt-get install nginx (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(NGINX is None, reason=NGINX_MISSING)
 
 
 @pytest.fixture(scope="module")
 def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """nginx on a free loopback port serving site/ with its generated configuration; stopped after."""
-    tmp = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    user = "user root root;" if os.geteuid() == 0 else ""  # workers must read a checkout under /root
-    (tmp / "nginx.conf").write_text(f"""
-{user}
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-  include {SITE}/nginx/http.conf;
-  server {{
-    listen 127.0.0.1:{port};
-    root {SITE};
-    include {SITE}/nginx/server.conf;
-  }}
-}}
-""")
-    log = tmp / "error.log"
-    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-e", str(log), "-c", str(tmp / "nginx.conf"),
-                             "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while not _listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {log.read_text() if log.exists() else ''}")
-            time.sleep(0.05)
+    with nginx_serving(SITE, tmp_path_factory.mktemp("nginx")) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    assert proc.returncode is not None
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_term_iri_serves_turtle_to_an_rdf_client(nginx: str) -> None:
