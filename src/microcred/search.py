@@ -35,7 +35,7 @@ EXTRA_FOLDS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "
                              "þ": "th", "ð": "d"})
 WORD = re.compile(r"\w+")
 #: Most candidate labels ranked per tier; only a one- or two-letter query on a huge vocabulary has more.
-SCAN_LIMIT = 5000
+SCAN_LIMIT = 2000
 MAX_LIMIT = 100
 
 
@@ -154,12 +154,14 @@ def _sorted_keys(keys: list[str], refs: Iterable[int]) -> tuple[list[str], array
 def label_entries(vocabulary: "Vocabulary") -> list[tuple[str, str, str, str]]:
     """(iri, text, language, field) of every label of a resource the vocabulary describes."""
     entries = set()
+    shared: dict[str, str] = {}  # one string per IRI and language tag, however many labels use it
     for field, predicate in FIELDS:
         for quad in vocabulary.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
             subject, obj = quad.subject, quad.object
             if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal) \
                     and subject.value in vocabulary.resources and obj.value.strip():
-                entries.add((subject.value, obj.value, obj.language or "", field))
+                iri, tag = subject.value, obj.language or ""
+                entries.add((shared.setdefault(iri, iri), obj.value, shared.setdefault(tag, tag), field))
     return sorted(entries)
 
 
