@@ -24,7 +24,9 @@ def write_vocabulary(path: Path, concepts: int, seed: int = 7) -> Path:
     for n in range(concepts):
         words = [word(rng) for _ in range(rng.randint(1, 3))]
         labels = [f'"{" ".join(words).capitalize()} {n}"@en']
-        labels += [f'"{word(rng).capitalize()} {" ".join(words[1:])}"@{lang}' for lang in LANGUAGES[1:] if rng.random() < 0.5]
+        for lang in LANGUAGES[1:]:
+            if rng.random() < 0.5:
+                labels.append(f'"{word(rng).capitalize()} {" ".join(words[1:])}"@{lang}')
         parts = [f"b:c{n} a skos:Concept", "skos:inScheme b:scheme", "skos:prefLabel " + ", ".join(labels)]
         if rng.random() < 0.5:
             parts.append(f'skos:altLabel "{word(rng)} {word(rng)}"@{rng.choice(LANGUAGES)}')

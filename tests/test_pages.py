@@ -10,7 +10,6 @@ from rdflib import Graph, Literal
 
 from microcred.namespaces import MC, MCO, SKOS
 
-from test_terms import fetch
 
 TERM = "/glossary/micro-credential"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph
 
 from microcred.namespaces import MC, SKOS
 

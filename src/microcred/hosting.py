@@ -85,17 +85,21 @@ def htaccess(languages: list[str]) -> str:
         lines += ["RewriteCond %{HTTP:Accept-Language} ^\\s*(" + "|".join(languages) + r")(-|;|,|\s|$)",
                   "RewriteRule ^ - [E=MC_LANG:.%1]"]
     lines.append("# A resource IRI has its documents beside it: 303 to the one the client accepts (W3C recipe 5).")
-    lines += [f"{cond}\nRewriteCond %{{HTTP_ACCEPT}} ^\\s*{_regex(t)} [NC]\nRewriteRule ^ %{{REQUEST_URI}}.{ext} [R=303,L]"
-              for t, ext in first]
-    lines += [f"{cond}\nRewriteCond %{{HTTP_ACCEPT}} {_regex(t)} [NC]\nRewriteRule ^ %{{REQUEST_URI}}%{{ENV:MC_LANG}}.html [R=303,L]"
-              for t in _types(HTML)]
-    lines += [f"{cond}\nRewriteCond %{{HTTP_ACCEPT}} {_regex(t)} [NC]\nRewriteRule ^ %{{REQUEST_URI}}.{ext} [R=303,L]"
-              for t, ext in first]
+    html = "%{ENV:MC_LANG}.html"
+    lines += [_redirect(cond, f"^\\s*{_regex(t)}", f".{ext}") for t, ext in first]
+    lines += [_redirect(cond, _regex(t), html) for t in _types(HTML)]
+    lines += [_redirect(cond, _regex(t), f".{ext}") for t, ext in first]
     lines += [f"{cond}\nRewriteRule ^ %{{REQUEST_URI}}%{{ENV:MC_LANG}}.html [R=303,L]",
               "# Clean URLs for pages such as /search.",
-              "RewriteCond %{REQUEST_FILENAME} !-f\nRewriteCond %{REQUEST_FILENAME}.html -f\nRewriteRule ^ %{REQUEST_URI}.html [L]",
+              "RewriteCond %{REQUEST_FILENAME} !-f\nRewriteCond %{REQUEST_FILENAME}.html -f",
+              "RewriteRule ^ %{REQUEST_URI}.html [L]",
               ""]
     return "\n".join(lines)
+
+
+def _redirect(cond: str, accept: str, suffix: str) -> str:
+    """mod_rewrite lines: a resource IRI whose Accept matches `accept` goes to IRI + `suffix` (303)."""
+    return f"{cond}\nRewriteCond %{{HTTP_ACCEPT}} {accept} [NC]\nRewriteRule ^ %{{REQUEST_URI}}{suffix} [R=303,L]"
 
 
 def hosting_files(languages: list[str]) -> dict[str, str]:

@@ -119,7 +119,7 @@ class PageBuilder:
         for pred, obj in sorted(self.graph.predicate_objects(subject or self.subject), key=_sort_key):
             if pred in skip:
                 continue
-            name = self.graph.namespace_manager.normalizeUri(pred)
+            name = self.graph.namespace_manager.normalizeUri(str(pred))
             row = rows.setdefault(name, {"name": name, "iri": str(pred), "values": []})
             row["values"].append(self.item(obj))
         return list(rows.values())
@@ -148,7 +148,8 @@ class PageBuilder:
 
     def top_concepts(self) -> list[dict[str, Any]]:
         """The scheme's top concepts, each with its narrower concepts (two levels)."""
-        tops = self.links([SKOS.hasTopConcept]) + [self.link(s) for s in self.graph.subjects(SKOS.topConceptOf, self.subject)]
+        tops = self.links([SKOS.hasTopConcept])
+        tops += [self.link(s) for s in self.graph.subjects(SKOS.topConceptOf, self.subject)]
         tops = sorted({t["iri"]: t for t in tops}.values(), key=lambda t: (t["label"].casefold(), t["iri"]))
         for top in tops:
             narrower = {str(n) for n in self.graph.objects(URIRef(top["iri"]), SKOS.narrower)}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 
 from microcred.conneg import FORMATS, Format
 from microcred.messages import message
@@ -53,7 +53,7 @@ def sorted_graph(graph: Graph) -> Graph:
         out.bind(prefix, namespace)
     for triple in sorted(graph, key=lambda t: tuple((type(n).__name__, n.n3()) for n in t)):
         out.add(triple)
-    for predicate in sorted(set(out.predicates())):  # new prefixes (ns1, ns2...) in a fixed order
+    for predicate in sorted({str(p) for p in out.predicates()}):  # new prefixes (ns1, ns2...) in a fixed order
         try:
             out.namespace_manager.compute_qname_strict(predicate)
         except ValueError:  # a predicate RDF/XML cannot write; the serialiser reports it
@@ -155,8 +155,8 @@ def render_search(vocabulary: "Vocabulary", query: str, lang: str, hits: list[di
     """The search page in `lang`: the form and, for a query, its results."""
     from microcred.pages import language_links
 
-    alternates = [dict(a, href="/search.html" + (f"?lang={a['lang']}" if not query else f"?q={quote(query)}&lang={a['lang']}"))
-                  for a in language_links(vocabulary, None, lang)]
+    asked = f"q={quote(query)}&" if query else ""
+    alternates = [dict(a, href=f"/search.html?{asked}lang={a['lang']}") for a in language_links(vocabulary, None, lang)]
     template = template_environment().get_template("search.html")
     return template.render(query=query, hits=hits, lang=lang, title="Search",
                            alternates=alternates).encode("utf-8")

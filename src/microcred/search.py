@@ -133,8 +133,8 @@ class SearchIndex:
         number = {iri: n for n, iri in enumerate(iris)}
         return {
             "default_language": vocabulary.settings.default_language,
-            "resources": [{"iri": iri, "page": page(iri), "labels": dict(sorted(vocabulary.labels.get(iri, {}).items()))}
-                          for iri in iris],
+            "resources": [{"iri": iri, "page": page(iri),
+                           "labels": dict(sorted(vocabulary.labels.get(iri, {}).items()))} for iri in iris],
             "entries": sorted([number[iri], text, tag, field, self.folded[ref]]
                               for ref, (iri, text, tag, field) in enumerate(self.entries)),
         }
