@@ -139,3 +139,64 @@ http {{
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+APACHE = shutil.which("apache2") or ("/usr/sbin/apache2" if os.access("/usr/sbin/apache2", os.X_OK) else None)
+APACHE_MISSING = "needs Apache httpd: apt-get install apache2 (.ci/run installs it)"
+APACHE_MODULES = ("mpm_event", "authz_core", "mime", "dir", "rewrite", "headers", "alias")
+
+
+@contextmanager
+def apache_serving(site: Path, tmp: Path) -> Iterator[str]:
+    """Apache httpd on a free loopback port serving a world-readable copy of `site` with its .htaccess;
+    yields its URL and stops it afterwards."""
+    assert APACHE, APACHE_MISSING
+    import pwd
+    import tempfile
+
+    port = free_port()
+    root = Path(tempfile.mkdtemp(prefix="microcred-site-"))  # Apache refuses to serve as root
+    shutil.copytree(site, root, dirs_exist_ok=True)
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    modules = "\n".join(f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so" for m in APACHE_MODULES)
+    user = ""
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("www-data")
+        user = "User www-data\nGroup www-data"
+        os.chown(tmp, account.pw_uid, account.pw_gid)
+    log = tmp / "error.log"
+    (tmp / "httpd.conf").write_text(f"""
+ServerRoot {tmp}
+ServerName 127.0.0.1
+Listen 127.0.0.1:{port}
+PidFile {tmp}/httpd.pid
+Mutex file:{tmp} default
+ErrorLog {log}
+LogLevel warn
+{user}
+{modules}
+TypesConfig /etc/mime.types
+DocumentRoot {root}
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory {root}>
+    AllowOverride All
+    Require all granted
+</Directory>
+""")
+    proc = subprocess.Popen([APACHE, "-f", str(tmp / "httpd.conf"), "-DFOREGROUND"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not listening(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"apache2 did not start: {log.read_text() if log.exists() else ''}")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(root, ignore_errors=True)

@@ -62,7 +62,7 @@ def test_generated_configuration_names_every_language_and_format(vocabulary) -> 
     assert '"html:it" it.html;' in conf and '"~*^\\s*text/turtle" ttl;' in conf
     apache = htaccess(vocabulary.languages)
     assert "AddType application/n-triples .nt" in apache
-    assert "RewriteRule ^ %{REQUEST_URI}.ttl [R=303,L]" in apache
+    assert "RewriteRule ^ %{REQUEST_URI}.ttl [R=303,E=MC_VARY:1,L]" in apache
 
 
 def test_build_site_command_writes_and_replaces_its_own_directory(runner, tmp_path: Path) -> None:  # noqa: ANN001

@@ -77,8 +77,9 @@ def htaccess(languages: list[str]) -> str:
     lines = [f"# {HEADER.format(server='Apache httpd')}", "Options -MultiViews", "DirectoryIndex index.html"]
     lines += [f"AddType {f.media_type} .{f.extension}" for f in DOCUMENT_FORMATS]
     lines += ["AddCharset utf-8 .html .ttl .css .js .json",
-              '<IfModule mod_headers.c>\n  Header always set Access-Control-Allow-Origin "*"\n</IfModule>',
-              "RewriteEngine On", "RewriteRule ^nginx/ - [R=404,L]",
+              '<IfModule mod_headers.c>\n  Header always set Access-Control-Allow-Origin "*"\n'
+              '  Header always merge Vary "Accept, Accept-Language" env=MC_VARY\n</IfModule>',
+              "RewriteEngine On", "RewriteRule ^(nginx/|\\.ht) - [R=404,L]",
               "# The page language: the client's first Accept-Language, if the vocabulary has it.",
               'RewriteRule ^ - [E=MC_LANG:]']
     if languages:
@@ -89,7 +90,7 @@ def htaccess(languages: list[str]) -> str:
     lines += [_redirect(cond, f"^\\s*{_regex(t)}", f".{ext}") for t, ext in first]
     lines += [_redirect(cond, _regex(t), html) for t in _types(HTML)]
     lines += [_redirect(cond, _regex(t), f".{ext}") for t, ext in first]
-    lines += [f"{cond}\nRewriteRule ^ %{{REQUEST_URI}}%{{ENV:MC_LANG}}.html [R=303,L]",
+    lines += [f"{cond}\nRewriteRule ^ %{{REQUEST_URI}}%{{ENV:MC_LANG}}.html [R=303,E=MC_VARY:1,L]",
               "# Clean URLs for pages such as /search.",
               "RewriteCond %{REQUEST_FILENAME} !-f\nRewriteCond %{REQUEST_FILENAME}.html -f",
               "RewriteRule ^ %{REQUEST_URI}.html [L]",
@@ -99,7 +100,7 @@ def htaccess(languages: list[str]) -> str:
 
 def _redirect(cond: str, accept: str, suffix: str) -> str:
     """mod_rewrite lines: a resource IRI whose Accept matches `accept` goes to IRI + `suffix` (303)."""
-    return f"{cond}\nRewriteCond %{{HTTP_ACCEPT}} {accept} [NC]\nRewriteRule ^ %{{REQUEST_URI}}{suffix} [R=303,L]"
+    return f"{cond}\nRewriteCond %{{HTTP_ACCEPT}} {accept} [NC]\nRewriteRule ^ %{{REQUEST_URI}}{suffix} [R=303,E=MC_VARY:1,L]"
 
 
 def hosting_files(languages: list[str]) -> dict[str, str]:
