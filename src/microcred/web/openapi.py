@@ -31,7 +31,9 @@ TERM_PATHS: dict[str, Any] = {
     "/{path}": {"get": {
         "summary": "Dereference a resource IRI under the base (303) or fetch one of its documents (200)",
         "description": "A path without extension is a resource IRI: 303 See Other to the document in the "
-                       "negotiated format. With .ttl, .jsonld, .rdf, .nt or .html it is that document.",
+                       "negotiated format. With .ttl, .jsonld, .rdf, .nt or .html it is that document; "
+                       ".html is in the language of _lang or Accept-Language, and .LANG.html (for "
+                       "example .it.html) is the page in one of the vocabulary's languages.",
         "parameters": [{"name": "path", "in": "path", "required": True, "schema": {"type": "string"}},
                        *NEGOTIATION_PARAMS],
         "responses": {"200": {"description": "The document", "content": DOCUMENT_CONTENT},
@@ -44,6 +46,10 @@ TERM_PATHS: dict[str, Any] = {
                        *NEGOTIATION_PARAMS],
         "responses": {"303": {"description": "See the document"}, "400": PROBLEM, "404": PROBLEM,
                       "406": PROBLEM}}},
+    "/index.{lang}.html": {"get": {
+        "summary": "The home page in one of the vocabulary's languages (/ negotiates Accept-Language)",
+        "parameters": [{"name": "lang", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The page", "content": {"text/html": {}}}, "404": PROBLEM}}},
     "/openapi.json": {"get": {"summary": "This description",
                               "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
 }
