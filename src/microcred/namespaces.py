@@ -1,7 +1,7 @@
 """Our namespaces and the third-party ones we use, as rdflib Namespaces; never IRI strings in code."""
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, XSD
 
 #: The canonical public base under which the vocabulary is authored in vocab/.
 CANONICAL_BASE = "https://w3id.org/microcred/"
@@ -37,6 +37,6 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "ADMS", "CANONICAL_BASE", "CRED", "DCTERMS", "DQV", "ELM", "FOAF", "MC", "MCO", "MCS", "OA", "OWL",
+    "ADMS", "CANONICAL_BASE", "CRED", "DCAT", "DCTERMS", "DQV", "ELM", "FOAF", "MC", "MCO", "MCS", "OA", "OWL",
     "PREFIXES", "PROV", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS", "XSD",
 ]

@@ -65,6 +65,12 @@ class Check:
     dimension: str
     run: Callable[[SkosIndex], Iterable[Issue]]
 
+    @property
+    def description(self) -> str:
+        """What the check asks of a vocabulary: its function's summary line."""
+        summary = (self.run.__doc__ or self.name).strip().splitlines()[0]
+        return summary.split(": ", 1)[1] if summary.startswith(self.id + ":") else summary
+
 
 CHECKS: tuple[Check, ...] = (
     Check("S13", "Disjoint labels", "error", "integrity", labels.check_disjoint_labels),

@@ -6,6 +6,7 @@ JSON-LD remote contexts are refused by the parser. Must not import Flask.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, XMLParser
@@ -72,8 +73,11 @@ def syntax_error(name: str, data: bytes, fmt: ox.RdfFormat, exc: SyntaxError) ->
     line, column = exc.lineno, exc.offset
     if line is None and fmt == ox.RdfFormat.RDF_XML:
         line, column = xml_error_position(data)
+    if line is None:
+        line, column = quoted_position(data, exc.msg)
     where = f"{name}:{line}:{column}" if line is not None else name
     message = exc.msg.split(": ", 1)[1] if exc.msg.startswith("Parser error at") else exc.msg
+    message = message.replace("\n", "\\n").replace("\t", "\\t")  # one line, as CLI errors are
     return RDFSyntaxError(f"{where}: malformed RDF: {message}", file=name, line=line, column=column)
 
 
@@ -86,3 +90,19 @@ def xml_error_position(data: bytes) -> tuple[int | None, int | None]:
     except ParseError as exc:
         return exc.position[0], exc.position[1] + 1
     return None, None
+
+
+def quoted_position(data: bytes, message: str) -> tuple[int | None, int | None]:
+    """Where the text the parser quotes ('...') in its message first occurs, as (line, column).
+
+    RDF/XML errors found after the XML is read (a bad IRI, stray text) come without a position.
+    """
+    quoted = re.search(r"'(.+?)'", message, re.DOTALL)
+    if quoted is None:
+        return None, None
+    text = data.decode("utf-8", errors="replace")
+    at = text.find(quoted.group(1))
+    if at < 0:
+        return None, None
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
