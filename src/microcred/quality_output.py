@@ -32,8 +32,9 @@ def render_text(report: Report) -> str:
     """Findings one per line, then a table of checks with counts and times, then the totals."""
     stats = report.stats
     sources = ", ".join(report.sources) or "the vocabulary"
-    lines = [f"{sources}: {stats['concepts']} concepts, {stats['concept_schemes']} concept "
-             f"scheme(s), {stats['triples']} triples; checked in {report.seconds['total']:.2f} s", ""]
+    head = (f"{sources}: {stats['concepts']} concepts, {stats['concept_schemes']} concept "
+            f"scheme(s), {stats['triples']} triples; checked in {report.seconds['total']:.2f} s")
+    lines = [head, ""]
     for f in report.findings:
         where = f"<{f.resource}>" if f.resource else "(vocabulary)"
         lines.append(f"{f.severity:<8}{f.check:<6}{where} {f.message}")

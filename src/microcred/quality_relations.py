@@ -225,11 +225,11 @@ def is_local(ix: SkosIndex, source: str, target: str) -> bool:
 
 
 def check_unidirectional(ix: SkosIndex) -> Iterator[Issue]:
-    """urc: relations SKOS pairs with an inverse are stated both ways."""
+    """urc: relations SKOS pairs with an inverse are stated both ways (within the vocabulary)."""
     for prop, inverse in sorted(INVERSES.items()):
         stated = {(s, o) for s, o in ix.by_predicate.get(inverse, ()) if type(o) is str}
         for s, o in sorted({(s, o) for s, o in ix.by_predicate.get(prop, ()) if type(o) is str}):
-            if s != o and (o, s) not in stated and is_local(ix, s, o):
+            if s != o and (o, s) not in stated and s in ix.concepts and is_local(ix, s, o):
                 yield Issue(s, f"{curie(prop)} <{o}> without the inverse {curie(inverse)}")
 
 
@@ -243,7 +243,7 @@ def check_mapping_within_scheme(ix: SkosIndex) -> Iterator[Issue]:
     """mri: mapping relations link concepts of different schemes, not of one scheme."""
     found = set()
     for a, b in ix.pairs(*MAPPINGS):
-        if a == b:
+        if a == b or a not in ix.concepts:
             continue
         ours, theirs = ix.in_scheme.get(a, set()), ix.in_scheme.get(b, set())
         if ours & theirs or (namespace_of(a) == namespace_of(b) and not (ours and theirs)):
