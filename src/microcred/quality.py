@@ -12,8 +12,9 @@ S27    Related vs. broader clash        error     related (or relatedMatch) alon
 S46    exactMatch vs. broad/relatedMatch error    exactMatch class that is also broad/relatedMatch
 chr    Cyclic hierarchical relations    error     a broader/narrower cycle (2 or more concepts)
 rrc    Reflexive relations              error     a concept related to itself
-oc     Orphan concepts                  warning   a concept with no semantic relation (a vocabulary
-                                                  without any hierarchy: one info finding, flat list)
+oc     Orphan concepts                  warning   a concept with no semantic relation; a flat list
+                                                  (a vocabulary, or a scheme of 2 or more concepts,
+                                                  without any hierarchy) is one info finding instead
 dcc    Disconnected concept clusters    warning   a cluster apart from the largest one
 hr     Hierarchical redundancy          warning   a broader link implied by a longer chain
 otc    Omitted top concepts             warning   a scheme without top concepts; a hierarchy root
@@ -124,6 +125,12 @@ class CheckResult:
     shown: int
     seconds: float
     by_severity: dict[str, int] = field(default_factory=dict)
+
+    def other_severities(self) -> str:
+        """'1 info' when some findings are graded apart from the check's own severity, else ''."""
+        if set(self.by_severity) <= {self.severity}:
+            return ""
+        return ", ".join(f"{n} {s}" for s, n in sorted(self.by_severity.items()))
 
 
 @dataclass

@@ -87,16 +87,33 @@ def is_flat(ix: SkosIndex) -> bool:
     return not ix.parents
 
 
+def flat_lists(ix: SkosIndex) -> dict[str | None, set[str]]:
+    """The flat lists: the whole vocabulary if it has no hierarchy at all (key: its only scheme
+    or None), else each scheme of two or more concepts none of which has a broader or narrower."""
+    if is_flat(ix):
+        return {next(iter(ix.schemes)) if len(ix.schemes) == 1 else None: set(ix.active)}
+    members: dict[str | None, set[str]] = defaultdict(set)
+    for concept in ix.active:
+        for scheme in ix.in_scheme.get(concept, ()):
+            members[scheme].add(concept)
+    return {scheme: concepts for scheme, concepts in members.items() if len(concepts) > 1
+            and not any(ix.parents.get(c) or ix.children.get(c) for c in concepts)}
+
+
 def check_orphans(ix: SkosIndex) -> Iterator[Issue]:
     """oc: every concept takes part in some semantic relation; a flat list is reported once."""
-    if ix.active and is_flat(ix):
-        scheme = next(iter(ix.schemes)) if len(ix.schemes) == 1 else None
-        yield Issue(scheme, f"flat list: {len(ix.active)} concepts and no broader/narrower "
+    if not ix.active:
+        return
+    flat = flat_lists(ix)
+    for scheme, concepts in sorted(flat.items(), key=lambda item: item[0] or ""):
+        yield Issue(scheme, f"flat list: {len(concepts)} concepts and no broader/narrower "
                             "relation (concepts without relations are not listed one by one)",
                     "info")
-        return
+    listed = set().union(*flat.values()) if flat else set()
+    # A concept is listed as an orphan unless every scheme it belongs to is a flat list.
+    covered = {c for c in listed if all(s in flat for s in ix.in_scheme.get(c, (None,)))}
     linked = {node for s, _, o in ix.semantic for node in (s, o)}
-    for concept in sorted(ix.active - linked):
+    for concept in sorted(ix.active - linked - covered):
         yield Issue(concept, "no broader, narrower, related or mapping relation")
 
 
