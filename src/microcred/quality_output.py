@@ -41,7 +41,9 @@ def render_text(report: Report) -> str:
     if report.findings:
         lines.append("")
     for c in report.checks:
-        more = f" ({c.shown} shown)" if c.shown < c.count else ""
+        notes = [f"{c.shown} shown"] if c.shown < c.count else []
+        notes += [c.other_severities()] if c.other_severities() else []
+        more = f" ({'; '.join(notes)})" if notes else ""
         lines.append(f"  {c.id:<6}{c.name:<46}{c.severity:<8}{c.count:>7}{more:<14}"
                      f"{c.seconds * 1000:>9.1f} ms")
     totals = report.totals()
