@@ -15,12 +15,10 @@ import pyoxigraph as ox
 
 from microcred.errors import InputError, RDFSyntaxError
 from microcred.quality_index import Triple, from_oxigraph
+from microcred.vocabulary import RDF_FILE_FORMATS
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG, ".n3": ox.RdfFormat.N3, ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML, ".jsonld": ox.RdfFormat.JSON_LD,
-}
+#: The suffixes the vocabulary loader reads, so `check` sees what `serve` serves.
+FORMATS: dict[str, ox.RdfFormat] = RDF_FILE_FORMATS
 BOM = b"\xef\xbb\xbf"
 
 
