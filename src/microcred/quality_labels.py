@@ -126,16 +126,18 @@ def label_key(value: str) -> str:
 
 def check_overlapping_labels(ix: SkosIndex) -> Iterator[Issue]:
     """ol: no two concepts share a prefLabel, or one's prefLabel is the other's altLabel."""
-    holders: dict[tuple[str | None, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    holders: dict[tuple[str | None, str], dict[str, set[str]]] = {}
     for kind, name in ((PREF, "prefLabel"), (ALT, "altLabel")):
         for concept, lits in ix.labels[kind].items():
             if concept in ix.active:
                 for lit in lits:
                     if lit.value.strip():
-                        holders[(lit.lang, label_key(lit.value))][concept].add(name)
-    for (lang, key), by_concept in sorted(holders.items(), key=lambda i: (i[0][0] or "", i[0][1])):
+                        key = (lit.lang, label_key(lit.value))
+                        holders.setdefault(key, {}).setdefault(concept, set()).add(name)
+    shared = [(key, by) for key, by in holders.items() if len(by) > 1]
+    for (lang, key), by_concept in sorted(shared, key=lambda i: (i[0][0] or "", i[0][1])):
         prefs = sorted(c for c, names in by_concept.items() if "prefLabel" in names)
-        if len(by_concept) < 2 or not prefs:
+        if not prefs:
             continue
         shown = next(lit for lit in ix.labels[PREF][prefs[0]]
                      if lit.lang == lang and label_key(lit.value) == key)
