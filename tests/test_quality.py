@@ -99,6 +99,16 @@ def test_flat_list_is_one_info_finding() -> None:
     assert report.worst() == "info" and not report.fails("warning")
 
 
+def test_flat_vocabulary_of_several_schemes_is_still_one_finding(tmp_path: Path) -> None:
+    lines = [f"<{EX}s{i}> a <http://www.w3.org/2004/02/skos/core#ConceptScheme> .\n"
+             f"<{EX}c{i}{j}> a <http://www.w3.org/2004/02/skos/core#Concept> ; "
+             f"<http://www.w3.org/2004/02/skos/core#inScheme> <{EX}s{i}> ."
+             for i in range(3) for j in range(2)]
+    (tmp_path / "schemes.ttl").write_text("\n".join(lines) + "\n")
+    report = check_vocabulary(tmp_path / "schemes.ttl")
+    assert [(f.resource, f.severity) for f in report.findings if f.check == "oc"] == [(None, "info")]
+
+
 def test_pref_label_tags_compare_case_insensitively() -> None:
     report = check_vocabulary(DATA / "s14-pref-labels.ttl")
     messages = {short(f.resource): f.message for f in report.findings}

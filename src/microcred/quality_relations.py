@@ -109,9 +109,10 @@ def check_orphans(ix: SkosIndex) -> Iterator[Issue]:
         yield Issue(scheme, f"flat list: {len(concepts)} concepts and no broader/narrower "
                             "relation (concepts without relations are not listed one by one)",
                     "info")
-    listed = set().union(*flat.values()) if flat else set()
+    if is_flat(ix):
+        return
     # A concept is listed as an orphan unless every scheme it belongs to is a flat list.
-    covered = {c for c in listed if all(s in flat for s in ix.in_scheme.get(c, (None,)))}
+    covered = {c for c in ix.active if ix.in_scheme.get(c) and all(s in flat for s in ix.in_scheme[c])}
     linked = {node for s, _, o in ix.semantic for node in (s, o)}
     for concept in sorted(ix.active - linked - covered):
         yield Issue(concept, "no broader, narrower, related or mapping relation")
