@@ -230,6 +230,14 @@ def test_syntax_error_carries_line_and_column_for_the_web_too() -> None:
         400, 6, 23, "malformed.ttl")
 
 
+def test_cli_remote_jsonld_context_is_not_fetched(tmp_path: Path) -> None:
+    (tmp_path / "remote.jsonld").write_text(
+        '{"@context": "https://schema.org/", "@id": "http://example.org/q/a", "name": "a"}')
+    code, out = run(str(tmp_path / "remote.jsonld"))
+    assert code == 2
+    assert "remote.jsonld: refers to a remote JSON-LD context, which is not fetched" in out
+
+
 @pytest.mark.parametrize("name", ["missing.ttl", "notes.txt", "empty-dir"])
 def test_cli_unreadable_input_exits_2(tmp_path: Path, name: str) -> None:
     (tmp_path / "notes.txt").write_text("not RDF")

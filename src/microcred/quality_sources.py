@@ -13,7 +13,7 @@ from xml.etree.ElementTree import ParseError, XMLParser
 
 import pyoxigraph as ox
 
-from microcred.errors import InputError, RDFSyntaxError
+from microcred.errors import ContextNotAvailable, InputError, RDFSyntaxError
 from microcred.quality_index import Triple, from_oxigraph
 from microcred.vocabulary import RDF_FILE_FORMATS
 
@@ -63,6 +63,10 @@ def read_file(path: Path) -> Iterator[Triple]:
         for quad in ox.parse(input=data, format=fmt, base_iri=path.resolve().as_uri()):
             yield from_oxigraph(quad.subject), quad.predicate.value, from_oxigraph(quad.object)  # type: ignore[misc]
     except SyntaxError as exc:
+        if "LoadDocumentCallback" in exc.msg:  # pyoxigraph's words for a remote @context
+            raise ContextNotAvailable(f"{path.name}: refers to a remote JSON-LD context, which is "
+                                      "not fetched; expand the document or inline its context",
+                                      file=path.name) from None
         raise syntax_error(path.name, data, fmt, exc) from None
 
 
