@@ -9,18 +9,20 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from microcred.quality import check_vocabulary
 
-STW = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "skos-large" / "stw-skos.ttl"
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+STW = CORPUS / "skos-large" / "stw-skos.ttl"
 RUNS = 5
 
 
 def generated(directory: Path, concepts: int = 20_000) -> Path:
-    """A thesaurus: a tree of fan-out 8 with both directions stated, labels, notes, related links."""
+    """A thesaurus: a tree of fan-out 8, both directions stated, labels, notes, related links."""
     skos = "http://www.w3.org/2004/02/skos/core#"
     lines = [f"<urn:x:s> a <{skos}ConceptScheme> ; <{skos}hasTopConcept> <urn:x:c0> ."]
     for i in range(concepts):
@@ -40,7 +42,7 @@ def generated(directory: Path, concepts: int = 20_000) -> Path:
     return path
 
 
-def median_seconds(action) -> float:  # noqa: ANN001 - a callable
+def median_seconds(action: Callable[[], object]) -> float:
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()

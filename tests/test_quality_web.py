@@ -1,4 +1,4 @@
-"""GET /quality: the quality report over HTTP as JSON, HTML and Turtle, once per vocabulary version."""
+"""GET /quality: the quality report over HTTP as JSON, HTML and Turtle, once per version."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def test_json_by_default_for_the_shipped_vocabulary(client, vocabulary) -> None:
 
 
 def test_html_for_browsers_extends_the_site_pages(client) -> None:
-    response = client.get("/quality", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    browser = "text/html,application/xhtml+xml,*/*;q=0.8"
+    response = client.get("/quality", headers={"Accept": browser})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     page = response.get_data(as_text=True)

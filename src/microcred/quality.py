@@ -1,35 +1,6 @@
 """The vocabulary quality report: SKOS integrity conditions and qSKOS checks -> Report.
 
-Core module: takes RDF files, an rdflib graph or a pyoxigraph store, returns plain values; the CLI,
-the web app and the tests share it. Must not import Flask. The checks and their severities:
-
-=====  ===============================  ========  =====================================================
-id     name                             severity  what is reported
-=====  ===============================  ========  =====================================================
-S13    Disjoint labels                  error     a literal that is two of prefLabel/altLabel/hiddenLabel
-S14    One prefLabel per language       error     two prefLabels with one language tag (or none)
-S27    Related vs. broader clash        error     related (or relatedMatch) along a broader chain
-S46    exactMatch vs. broad/relatedMatch error    exactMatch class that is also broad/relatedMatch
-chr    Cyclic hierarchical relations    error     a broader/narrower cycle (2 or more concepts)
-rrc    Reflexive relations              error     a concept related to itself
-oc     Orphan concepts                  warning   a concept with no semantic relation; a flat list
-                                                  (a vocabulary, or a scheme of 2 or more concepts,
-                                                  without any hierarchy) is one info finding instead
-dcc    Disconnected concept clusters    warning   a cluster apart from the largest one
-hr     Hierarchical redundancy          warning   a broader link implied by a longer chain
-otc    Omitted top concepts             warning   a scheme without top concepts; a hierarchy root
-                                                  that is no scheme's top concept
-tchbc  Top concepts having broader      warning   a top concept with a broader concept
-urc    Unidirectionally related         warning   broader without narrower, related one way, ...
-mri    Mapping relations misuse         warning   a mapping between concepts of one scheme
-usr    Undefined SKOS resources         warning   a term in the SKOS namespace SKOS does not define
-ml     Missing labels                   warning   a concept without prefLabel, a scheme without title
-el     Empty labels                     warning   a label that is empty or white space
-oilt   Omitted or invalid language tag  warning   a label or note without tag, or a tag not in BCP 47
-ol     Overlapping labels               warning   two concepts sharing a prefLabel (or pref = alt)
-uc     Undocumented concepts            warning   a concept without definition or other note
-ilc    Incomplete language coverage     info      a concept missing a prefLabel language others have
-=====  ===============================  ========  =====================================================
+CHECKS is the table of checks and severities (README: "Quality report"). Must not import Flask.
 """
 
 from __future__ import annotations
@@ -91,7 +62,8 @@ CHECKS: tuple[Check, ...] = (
           relations.check_unidirectional),
     Check("mri", "Mapping relations misuse", "warning", "mappings",
           relations.check_mapping_within_scheme),
-    Check("usr", "Undefined SKOS resources", "warning", "integrity", relations.check_undefined_skos),
+    Check("usr", "Undefined SKOS resources", "warning", "integrity",
+          relations.check_undefined_skos),
     Check("ml", "Missing labels", "warning", "labels", labels.check_missing_labels),
     Check("el", "Empty labels", "warning", "labels", labels.check_empty_labels),
     Check("oilt", "Omitted or invalid language tags", "warning", "labels",
@@ -179,7 +151,8 @@ def check_vocabulary(source: Any, *, max_findings: int | None = MAX_FINDINGS,
     wanted = set(only) if only is not None else None
     unknown = (wanted or set()) - set(CHECKS_BY_ID)
     if unknown:
-        raise InputError(f"unknown checks: {', '.join(sorted(unknown))}", accepted=list(CHECKS_BY_ID))
+        raise InputError(f"unknown checks: {', '.join(sorted(unknown))}",
+                         accepted=list(CHECKS_BY_ID))
     findings: list[Finding] = []
     results: list[CheckResult] = []
     for check in CHECKS:
@@ -234,7 +207,8 @@ def statistics(ix: SkosIndex) -> dict[str, int]:
         "top_concepts": len({c for _, c in ix.top}),
         "preferred_labels": sum(len(v) for v in ix.labels[labels.PREF].values()),
         "alternative_labels": sum(len(v) for v in ix.labels[labels.ALT].values()),
-        "languages": len({lit.lang for v in ix.labels[labels.PREF].values() for lit in v if lit.lang}),
+        "languages": len({lit.lang for v in ix.labels[labels.PREF].values() for lit in v
+                          if lit.lang}),
         "broader_links": sum(len(v) for v in ix.parents.values()),
         "related_links": len({tuple(sorted(p)) for p in ix.related}),
         "mapping_links": sum(1 for _, p, _ in ix.semantic if p in relations.MAPPINGS),

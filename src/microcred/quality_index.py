@@ -1,10 +1,7 @@
-"""The SKOS view of a graph that the quality checks read: built in one pass over the triples.
+"""The SKOS view of a graph that the quality checks read, built in one pass over the triples.
 
-Terms are plain strings (IRIs; blank nodes as "_:id"), literals are Lit tuples. SKOS's own
-semantics are built in; rdfs:subPropertyOf / rdfs:subClassOf declared in the data are honoured
-for the data's own terms only (statements about SKOS terms, as in an embedded copy of the SKOS
-ontology, do not change SKOS). Must not import Flask.
-"""
+SKOS's own semantics are built in; sub-properties declared in the data count for its own terms.
+Must not import Flask."""
 
 from __future__ import annotations
 
@@ -91,13 +88,14 @@ class SkosIndex:
     """What the checks need from a graph, as dictionaries and sets of strings."""
 
     triples: int = 0
-    by_predicate: dict[str, list[tuple[str, Node]]] = field(default_factory=lambda: defaultdict(list))
+    by_predicate: dict[str, list[tuple[str, Node]]] = field(
+        default_factory=lambda: defaultdict(list))
     subjects: set[str] = field(default_factory=set)
     skos_uses: dict[str, list[Any]] = field(default_factory=dict)  # term -> [count, example]
     concepts: set[str] = field(default_factory=set)
     active: set[str] = field(default_factory=set)  # concepts not marked owl:deprecated
     schemes: set[str] = field(default_factory=set)
-    labels: dict[str, dict[str, set[Lit]]] = field(default_factory=dict)  # kind -> resource -> labels
+    labels: dict[str, dict[str, set[Lit]]] = field(default_factory=dict)  # kind -> IRI -> labels
     texts: dict[str, list[tuple[str, Lit]]] = field(default_factory=lambda: defaultdict(list))
     documented: set[str] = field(default_factory=set)
     titled: set[str] = field(default_factory=set)

@@ -53,7 +53,8 @@ def check_one_pref_label(ix: SkosIndex) -> Iterator[Issue]:
         for lang, values in sorted(by_lang.items(), key=lambda item: item[0] or ""):
             if len(values) > 1:
                 shown = ", ".join(show(Lit(v, None, None)) for v in sorted(values)[:4])
-                yield Issue(resource, f"{len(values)} skos:prefLabel with {language(lang)}: {shown}")
+                yield Issue(resource,
+                            f"{len(values)} skos:prefLabel with {language(lang)}: {shown}")
 
 
 @lru_cache(maxsize=4096)
@@ -132,9 +133,9 @@ def check_overlapping_labels(ix: SkosIndex) -> Iterator[Issue]:
             if concept in ix.active:
                 for lit in lits:
                     if lit.value.strip():
-                        key = (lit.lang, label_key(lit.value))
-                        holders.setdefault(key, {}).setdefault(concept, set()).add(name)
-    shared = [(key, by) for key, by in holders.items() if len(by) > 1]
+                        group = (lit.lang, label_key(lit.value))
+                        holders.setdefault(group, {}).setdefault(concept, set()).add(name)
+    shared = [(group, by) for group, by in holders.items() if len(by) > 1]
     for (lang, key), by_concept in sorted(shared, key=lambda i: (i[0][0] or "", i[0][1])):
         prefs = sorted(c for c, names in by_concept.items() if "prefLabel" in names)
         if not prefs:

@@ -1,9 +1,6 @@
-"""The quality report as text for people, JSON for programs, or an RDF graph (DQV) in Turtle.
+"""The quality report as text for people, JSON for programs, or a W3C DQV graph in Turtle.
 
-The RDF form reuses the W3C Data Quality Vocabulary: each check is a dqv:Metric with a
-dqv:QualityMeasurement (its count), each finding a dqv:QualityAnnotation (Web Annotation) on the
-resource, graded with SHACL's severities. Our only own term is mco:qualityCheck (annotation ->
-metric). Must not import Flask.
+Reuses DQV, Web Annotation and SHACL severities; only mco:qualityCheck is ours. No Flask here.
 """
 
 from __future__ import annotations

@@ -112,7 +112,8 @@ def check_orphans(ix: SkosIndex) -> Iterator[Issue]:
     if is_flat(ix):
         return
     # A concept is listed as an orphan unless every scheme it belongs to is a flat list.
-    covered = {c for c in ix.active if ix.in_scheme.get(c) and all(s in flat for s in ix.in_scheme[c])}
+    covered = {c for c in ix.active
+               if ix.in_scheme.get(c) and all(s in flat for s in ix.in_scheme[c])}
     linked = {node for s, _, o in ix.semantic for node in (s, o)}
     for concept in sorted(ix.active - linked - covered):
         yield Issue(concept, "no broader, narrower, related or mapping relation")
@@ -139,7 +140,8 @@ def check_clusters(ix: SkosIndex) -> Iterator[Issue]:
     members: dict[str, list[str]] = defaultdict(list)
     for node in list(clusters.parent):
         members[clusters.find(node)].append(node)
-    groups = sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: (-len(m), m[0]))
+    groups = sorted((sorted(m) for m in members.values() if len(m) > 1),
+                    key=lambda m: (-len(m), m[0]))
     for group in groups[1:]:
         yield Issue(group[0], f"cluster of {len(group)} concepts ({names(group, 3)}) is not "
                               f"connected to the largest cluster ({len(groups[0])} concepts)")

@@ -28,8 +28,9 @@ bp = Blueprint("quality", __name__)
 bp.openapi_paths = {  # type: ignore[attr-defined]
     "/quality": {"get": {
         "summary": "The vocabulary's quality report: SKOS integrity conditions and qSKOS checks",
-        "description": "Findings (resource, check, severity, message), counts and timings per check. "
-                       "JSON by default; HTML for browsers; text/turtle gives a W3C DQV report graph.",
+        "description": "Findings (resource, check, severity, message), counts and timings per "
+                       "check. JSON by default; HTML for browsers; text/turtle gives a W3C DQV "
+                       "report graph.",
         "parameters": [{"name": "_mediatype", "in": "query", "required": False,
                         "description": "Override Accept: json, html or ttl.",
                         "schema": {"type": "string"}}],
@@ -77,12 +78,13 @@ def render_documents(vocabulary: Vocabulary) -> dict[str, Representation]:
 
 @bp.get("/quality")
 def quality() -> Response:
-    """The quality report in the negotiated format (200), or 304 when the client's copy is current."""
+    """The report in the negotiated format (200), or 304 when the client's copy is current."""
     st = state(current_app)
     fmt = negotiate(request.headers.get("Accept"), QUALITY_FORMATS, request.args.get("_mediatype"))
     rep = quality_documents(st)[fmt.token]
     max_age = st.settings.cache_max_age
-    if not_modified(rep, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")):
+    if not_modified(rep, request.headers.get("If-None-Match"),
+                    request.headers.get("If-Modified-Since")):
         response = Response(status=304, headers=representation_headers(rep, max_age, body=False))
     else:
         response = Response(rep.body, headers=representation_headers(rep, max_age))
