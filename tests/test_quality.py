@@ -118,6 +118,14 @@ def test_pref_label_tags_compare_case_insensitively() -> None:
     assert messages["untyped"] == '2 skos:prefLabel with "fr": "trois", "un"'
 
 
+def test_a_label_with_line_breaks_gives_a_one_line_message(tmp_path: Path) -> None:
+    (tmp_path / "lines.ttl").write_text(
+        '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
+        f'<{EX}a> skos:prefLabel """two\nlines"""@en ; skos:altLabel """two\nlines"""@en .\n')
+    [finding] = check_vocabulary(tmp_path / "lines.ttl", only=["S13"]).findings
+    assert finding.message == '"two lines"@en is both skos:prefLabel and skos:altLabel'
+
+
 def test_language_tag_findings_name_the_tag() -> None:
     report = check_vocabulary(DATA / "oilt-language-tags.ttl")
     messages = sorted(f.message for f in report.findings)

@@ -173,7 +173,8 @@ def _run(check: Check, index: SkosIndex, findings: list[Finding], limit: int | N
         by_severity[severity] = by_severity.get(severity, 0) + 1
         count += 1
         if limit is None or shown < limit:
-            findings.append(Finding(check.id, check.name, severity, issue.resource, issue.message))
+            message = " ".join(issue.message.split())  # one line, whatever the labels hold
+            findings.append(Finding(check.id, check.name, severity, issue.resource, message))
             shown += 1
     return CheckResult(check.id, check.name, check.severity, count, shown,
                        round(time.perf_counter() - started, 4), by_severity)
