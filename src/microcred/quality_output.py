@@ -33,7 +33,8 @@ def render_text(report: Report) -> str:
             f"scheme(s), {stats['triples']} triples; checked in {report.seconds['total']:.2f} s")
     lines = [head, ""]
     for f in report.findings:
-        where = f"<{f.resource}>" if f.resource else "(vocabulary)"
+        where = ("(vocabulary)" if f.resource is None else f.resource
+                 if f.resource.startswith("_:") else f"<{f.resource}>")
         lines.append(f"{f.severity:<8}{f.check:<6}{where} {f.message}")
     if report.findings:
         lines.append("")
