@@ -31,6 +31,8 @@ MAX_FINDINGS = 100
 
 @dataclass(frozen=True)
 class Check:
+    """One check: its id (the SKOS reference's or qSKOS's), name, severity, DQV dimension, code."""
+
     id: str
     name: str
     severity: str
