@@ -24,6 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "results": "Results", "no_results": "Nothing found.", "matched": "matched",
         "footer": "The MicroHE / e-SLP micro-credential glossary as linked data.",
         "also_described": "Also described here", "api": "API", "description": "Description",
+        "quality": "Quality", "validate": "Validate",
     },
     "it": {
         "skip": "Vai al contenuto", "site": "Sito", "home": "Home", "glossary": "Glossario",
@@ -36,7 +37,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mappings": "Corrispondenze", "see_also": "Vedi anche", "details": "Dettagli", "downloads": "Download",
         "results": "Risultati", "no_results": "Nessun risultato.", "vocabularies": "Vocabolari",
         "search_hint": "Digita almeno due lettere; scegli un suggerimento con i tasti freccia.",
-        "in_scheme": "Nello schema", "description": "Descrizione", "scope_note": "Nota d'ambito",
+        "quality": "Qualità", "validate": "Convalida", "in_scheme": "Nello schema", "description": "Descrizione", "scope_note": "Nota d'ambito",
     },
     "fr": {
         "skip": "Aller au contenu", "site": "Site", "home": "Accueil", "glossary": "Glossaire",
@@ -50,7 +51,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "details": "Détails", "downloads": "Téléchargements", "results": "Résultats",
         "no_results": "Aucun résultat.", "vocabularies": "Vocabulaires",
         "search_hint": "Saisissez au moins deux lettres ; choisissez une suggestion avec les flèches.",
-        "in_scheme": "Dans le schéma", "description": "Description", "scope_note": "Note d'application",
+        "quality": "Qualité", "validate": "Valider", "in_scheme": "Dans le schéma", "description": "Description", "scope_note": "Note d'application",
     },
     "de": {
         "skip": "Zum Inhalt springen", "site": "Website", "home": "Start", "glossary": "Glossar",
@@ -64,7 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "details": "Details", "downloads": "Downloads", "results": "Ergebnisse",
         "no_results": "Nichts gefunden.", "vocabularies": "Vokabulare",
         "search_hint": "Mindestens zwei Buchstaben eingeben; Vorschläge mit den Pfeiltasten wählen.",
-        "in_scheme": "Im Schema", "description": "Beschreibung", "scope_note": "Anwendungshinweis",
+        "quality": "Qualität", "validate": "Validieren", "in_scheme": "Im Schema", "description": "Beschreibung", "scope_note": "Anwendungshinweis",
     },
 }
 
