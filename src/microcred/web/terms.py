@@ -73,7 +73,10 @@ def index(lang: str | None = None) -> Response:
         if lang is not None:
             raise NotFound(f"no home page in {lang!r}; languages: {', '.join(vocabulary.languages)}")
         lang = page_language()[0]
-    response = Response(render_index(vocabulary, lang), mimetype="text/html")
+    extras = state(current_app).extras
+    key = f"index:{vocabulary.version}:{lang}"  # one page per language, rendered once per version
+    body = extras.get(key) or extras.setdefault(key, render_index(vocabulary, lang))
+    response = Response(body, mimetype="text/html")
     response.vary.add("Accept-Language")
     return response
 
