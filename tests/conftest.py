@@ -107,7 +107,7 @@ def nginx_serving(site: Path, tmp: Path) -> Iterator[str]:
     URL and stops it afterwards."""
     assert NGINX, NGINX_MISSING
     port = free_port()
-    user = "user root root;" if os.geteuid() == 0 else ""  # workers must read a checkout under /root
+    user = "user root root;" if os.geteuid() == 0 else ""  # workers must read the checkout, wherever root keeps it
     log = tmp / "error.log"
     (tmp / "nginx.conf").write_text(f"""
 {user}
