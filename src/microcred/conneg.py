@@ -115,7 +115,10 @@ def negotiate(accept: str | None, offers: Iterable[Format], override: str | None
     ranges = parse_accept(accept)
     scored = []
     for rank, fmt in enumerate(offers):
-        q, spec, order = max(_quality(ranges, t) for t in (fmt.media_type, *fmt.aliases))
+        # aliases count only when named exactly: application/* does not mean XHTML
+        candidates = [_quality(ranges, fmt.media_type)]
+        candidates += [s for s in (_quality(ranges, a) for a in fmt.aliases) if s[1] >= 2]
+        q, spec, order = max(candidates)
         if q > 0:
             scored.append(((q, spec, order, -rank), fmt))
     if not scored:
