@@ -66,8 +66,9 @@ def detect_format(data: bytes) -> InputFormat:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
         return BY_TOKEN["jsonld"]
-    if head[:1] == b"<" and (head[1:2].isalpha() or head[1:2] in (b"?", b"!")):
-        return BY_TOKEN["rdf"]
+    if head[:1] == b"<" and (head[1:2] in (b"?", b"!") or (head[1:2].isalpha() and b"://" not in
+                                                             head.split(None, 1)[0].split(b">")[0])):
+        return BY_TOKEN["rdf"]  # an XML tag, not an IRI opening a Turtle or N-Triples statement
     return BY_TOKEN["trig"]  # TriG reads Turtle and N-Triples too
 
 

@@ -101,7 +101,8 @@ def validate() -> Response:
 def _jobs(profile: str | None, lang: str) -> list[Job]:
     base = request.base_url
     if request.mimetype == "multipart/form-data" or request.mimetype == "application/x-www-form-urlencoded":
-        jobs = [_upload(f, profile, lang, base) for f in request.files.values() if f.filename or f.content_length]
+        uploads = [f for key in request.files for f in request.files.getlist(key)]
+        jobs = [_upload(f, profile, lang, base) for f in uploads if f.filename]
         pasted = request.form.get("passport", "").strip()
         if pasted:
             jobs.insert(0, Job(pasted.encode(), request.form.get("format") or None, profile, lang, base, "pasted"))
