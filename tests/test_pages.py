@@ -173,3 +173,17 @@ def test_scheme_page_lists_top_concepts_with_narrower_and_all_concepts(client) -
 def test_home_page_lists_the_schemes_in_each_language(client) -> None:  # noqa: ANN001
     doc, _ = page(client, "/index.it.html")
     assert doc.find("a", href="/glossary.it.html") and doc.find("html")[0]["attrs"]["lang"] == "it"
+
+
+@pytest.mark.parametrize("path", ["/validate", "/quality", "/sparql"])
+def test_service_pages_share_the_design(app, client, path: str) -> None:  # noqa: ANN001
+    """The validation page, the quality report and the SPARQL form use the same base: stylesheet,
+    header with navigation and search, landmarks."""
+    if not any(rule.rule == path for rule in app.url_map.iter_rules()):
+        pytest.skip(f"{path} is not served by this app")
+    doc, _ = page(client, path, Accept="text/html")
+    assert_accessible(doc)
+    assert doc.find("link", rel="stylesheet", href="/static/style.css")
+    assert doc.find("script", src="/static/search.js")
+    assert doc.find("input", id="site-search", role="combobox")
+    assert doc.find("a", href="/glossary") and doc.find("a", href="/validate")
