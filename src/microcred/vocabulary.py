@@ -1,0 +1,315 @@
+"""Load vocab/ into a Vocabulary: a pyoxigraph store (one named graph per file), its resources,
+its version, and the documents that describe each resource, computed once per version.
+
+Core module: no Flask. Serialisation lives in representations.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from microcred.config import Settings
+from microcred.conneg import Format
+from microcred.errors import ConfigurationError, NotFound, RDFSyntaxError
+from microcred.namespaces import CANONICAL_BASE, OWL, PREFIXES, RDF, RDFS, SKOS
+
+#: File extensions read from vocab/, and the parser each needs.
+RDF_FILE_FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+}
+#: Graph names are stable across machines: urn:microcred:vocab:<file name>.
+GRAPH_PREFIX = "urn:microcred:vocab:"
+#: Types whose documents hold the whole graph they are declared in.
+WHOLE_GRAPH_TYPES = (str(SKOS.ConceptScheme), str(OWL.Ontology))
+LABEL_PREDICATES = (str(SKOS.prefLabel), str(RDFS.label))
+#: Below this many resources every document is rendered at load time; above, on first request.
+EAGER_LIMIT = 2000
+#: Most documents kept in memory for a large vocabulary.
+CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One document: its bytes and the validators that go with them."""
+
+    body: bytes
+    content_type: str
+    etag: str
+    last_modified: str
+
+
+@dataclass
+class Vocabulary:
+    """Everything loaded from vocab/: the store, the resources it describes, its version."""
+
+    settings: Settings
+    store: ox.Store
+    files: list[Path]
+    version: str
+    modified: datetime
+    resources: dict[str, str]          # IRI -> kind: "scheme", "ontology", "concept", "resource"
+    labels: dict[str, dict[str, str]]  # IRI -> {language tag: preferred label}
+    renderers: dict[str, Callable[["Vocabulary", str, Format, str], bytes]] = field(default_factory=dict)
+    _cache: "OrderedDict[tuple[str, str, str], Representation]" = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_iri(self) -> str:
+        return self.settings.base_iri
+
+    @property
+    def last_modified(self) -> str:
+        """The HTTP date of the newest vocabulary file."""
+        return self.modified.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+    def graph_names(self) -> list[str]:
+        return [GRAPH_PREFIX + f.name for f in self.files]
+
+    def iri_for_path(self, path: str) -> str:
+        """The IRI a request path under the base stands for."""
+        return self.base_iri + path.lstrip("/")
+
+    def path_for_iri(self, iri: str) -> str | None:
+        """The local path of an IRI under the base, or None for an IRI outside it."""
+        if iri.startswith(self.base_iri):
+            return "/" + iri[len(self.base_iri):]
+        return None
+
+    def kind(self, iri: str) -> str:
+        """The kind of a resource, raising NotFound with the nearest IRIs for an unknown one."""
+        try:
+            return self.resources[iri]
+        except KeyError:
+            raise NotFound(f"{iri} is not described by this vocabulary",
+                           iri=iri, nearest=self.nearest(iri)) from None
+
+    def nearest(self, iri: str, n: int = 3) -> list[str]:
+        """The IRIs that look most like `iri`, for 'did you mean' answers."""
+        import difflib
+
+        candidates = list(self.resources)
+        if len(candidates) > EAGER_LIMIT:  # keep a 404 cheap on a large vocabulary
+            prefix = iri.rstrip("/").rsplit("/", 1)[0]
+            candidates = [c for c in candidates if c.startswith(prefix)][:EAGER_LIMIT]
+        return difflib.get_close_matches(iri, candidates, n=n, cutoff=0.6)
+
+    def label(self, iri: str, lang: str | None = None) -> str:
+        """The preferred label in `lang`, then the default language, untagged, English, any."""
+        labels = self.labels.get(iri, {})
+        for tag in (lang, self.settings.default_language, "", "en"):
+            if tag is not None and tag in labels:
+                return labels[tag]
+        if labels:
+            return labels[sorted(labels)[0]]
+        return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def representation(self, iri: str, fmt: Format, variant: str = "") -> Representation:
+        """The document for `iri` in `fmt` (and a variant, such as a page's language), rendered
+        once per vocabulary version."""
+        key = (iri, fmt.token, variant)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        self.kind(iri)
+        body = self.renderers[fmt.token](self, iri, fmt, variant)
+        rep = Representation(body, fmt.content_type, etag_for(body), self.last_modified)
+        with self._lock:
+            self._cache[key] = rep
+            if len(self._cache) > CACHE_LIMIT:
+                self._cache.popitem(last=False)
+        return rep
+
+    def cached(self, iri: str, token: str, variant: str = "") -> Representation | None:
+        """A document already rendered, without rendering it."""
+        return self._cache.get((iri, token, variant))
+
+    def describe(self, iri: str) -> Graph:
+        """What the vocabulary says about `iri`, plus the labels of the resources it links to.
+
+        A scheme or ontology is described by every graph that declares it; anything else by its
+        concise bounded description and the hash IRIs under it.
+        """
+        graph = new_graph()
+        node = ox.NamedNode(iri)
+        whole = [q.graph_name for q in self.store.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), None)
+                 if q.object.value in WHOLE_GRAPH_TYPES]
+        if whole:
+            for name in dict.fromkeys(whole):
+                for quad in self.store.quads_for_pattern(None, None, None, name):
+                    graph.add(to_rdflib_triple(quad))
+            return canonical_bnodes(graph)
+        subjects = [node] + [ox.NamedNode(s) for s in self.resources if s.startswith(iri + "#")]
+        self._add_bounded(graph, subjects)
+        for obj in set(graph.objects()):
+            if isinstance(obj, URIRef) and obj != URIRef(iri):
+                for pred in LABEL_PREDICATES:
+                    for quad in self.store.quads_for_pattern(ox.NamedNode(str(obj)), ox.NamedNode(pred), None):
+                        graph.add(to_rdflib_triple(quad))
+        return canonical_bnodes(graph)
+
+    def _add_bounded(self, graph: Graph, subjects: list) -> None:
+        seen: set[str] = set()
+        while subjects:
+            subject = subjects.pop()
+            if subject.value in seen:
+                continue
+            seen.add(subject.value)
+            for quad in self.store.quads_for_pattern(subject, None, None):
+                graph.add(to_rdflib_triple(quad))
+                if isinstance(quad.object, ox.BlankNode):
+                    subjects.append(quad.object)
+
+    def dataset_graph(self) -> Graph:
+        """The union of every graph (triples once each)."""
+        graph = new_graph()
+        for quad in self.store:
+            graph.add(to_rdflib_triple(quad))
+        return canonical_bnodes(graph)
+
+    def export(self, fmt: Format) -> bytes:
+        """The whole vocabulary in one RDF format."""
+        from microcred.representations import serialize
+
+        return serialize(self.dataset_graph(), fmt)
+
+    def warm(self, formats: tuple[Format, ...]) -> None:
+        """Render every document now, when the vocabulary is small enough to hold them all."""
+        if len(self.resources) <= EAGER_LIMIT:
+            for iri in self.resources:
+                for fmt in formats:
+                    self.representation(iri, fmt)
+
+
+def etag_for(body: bytes) -> str:
+    """A strong entity tag: the start of the body's SHA-256."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def new_graph() -> Graph:
+    graph = Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    return graph
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """A pyoxigraph term as an rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+def to_rdflib_triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
+    return (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+
+
+def canonical_bnodes(graph: Graph) -> Graph:
+    """Relabel blank nodes in a deterministic order, so documents are the same on every load."""
+    bnodes = {n for t in graph for n in (t[0], t[2]) if isinstance(n, BNode)}
+    if not bnodes:
+        return graph
+
+    def signature(b: BNode) -> str:
+        return "|".join(sorted(f"{p}={o if not isinstance(o, BNode) else '_'}" for p, o in graph.predicate_objects(b)))
+
+    mapping = {b: BNode(f"b{i}") for i, b in enumerate(sorted(bnodes, key=lambda b: (signature(b), str(b))))}
+    out = new_graph()
+    for s, p, o in graph:
+        out.add((mapping.get(s, s), p, mapping.get(o, o)))
+    return out
+
+
+def vocabulary_files(directory: Path) -> list[Path]:
+    """The RDF files of a vocabulary directory, in a stable order."""
+    if not directory.is_dir():
+        raise ConfigurationError(f"vocabulary directory {directory} does not exist")
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in RDF_FILE_FORMATS)
+
+
+def _rebase(quads: Iterator[ox.Quad], base: str) -> Iterator[ox.Quad]:
+    """Rewrite IRIs under the canonical base to the deployment's base."""
+    def move(term):  # noqa: ANN001, ANN202 - pyoxigraph term in, same kind out
+        if isinstance(term, ox.NamedNode) and term.value.startswith(CANONICAL_BASE):
+            return ox.NamedNode(base + term.value[len(CANONICAL_BASE):])
+        return term
+
+    for q in quads:
+        yield ox.Quad(move(q.subject), move(q.predicate), move(q.object), move(q.graph_name))
+
+
+def load_file(store: ox.Store, path: Path, base: str) -> None:
+    """Load one file into its own named graph, mapping parser errors to RDFSyntaxError."""
+    fmt = RDF_FILE_FORMATS[path.suffix.lower()]
+    graph = ox.NamedNode(GRAPH_PREFIX + path.name)
+    try:
+        if base == CANONICAL_BASE:
+            store.bulk_load(path=str(path), format=fmt, to_graph=graph, base_iri=path.resolve().as_uri())
+        else:
+            quads = ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+            store.bulk_extend(_rebase((ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads), base))
+    except SyntaxError as exc:
+        raise RDFSyntaxError(f"{path.name}: {exc}", file=path.name, line=getattr(exc, "lineno", None),
+                             column=getattr(exc, "offset", None)) from exc
+
+
+def _index(store: ox.Store) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Every IRI subject with its kind, and the preferred labels of each."""
+    kinds = {str(SKOS.ConceptScheme): "scheme", str(OWL.Ontology): "ontology", str(SKOS.Concept): "concept"}
+    resources: dict[str, str] = {}
+    for sol in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
+                           use_default_graph_as_union=True):
+        resources[sol[0].value] = "resource"
+    for sol in store.query("SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s)) VALUES ?t { %s } }"
+                           % " ".join(f"<{k}>" for k in kinds), use_default_graph_as_union=True):
+        current = resources.get(sol[0].value)
+        new = kinds[sol[1].value]
+        if current in (None, "resource", "concept"):
+            resources[sol[0].value] = new
+    labels: dict[str, dict[str, str]] = {}
+    for pred in (RDFS.label, SKOS.prefLabel):  # prefLabel wins over rdfs:label
+        for quad in store.quads_for_pattern(None, ox.NamedNode(str(pred)), None):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                labels.setdefault(quad.subject.value, {})[quad.object.language or ""] = quad.object.value
+    return resources, labels
+
+
+def load_vocabulary(settings: Settings) -> Vocabulary:
+    """Load every RDF file of settings.vocab_dir; the vocabulary's version is a hash of them all."""
+    files = vocabulary_files(Path(settings.vocab_dir))
+    digest = hashlib.sha256(settings.base_iri.encode())
+    store = ox.Store()
+    newest = 0.0
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        newest = max(newest, path.stat().st_mtime)
+        load_file(store, path, settings.base_iri)
+    resources, labels = _index(store)
+    from microcred.representations import RENDERERS
+
+    return Vocabulary(settings=settings, store=store, files=files, version=digest.hexdigest()[:16],
+                      modified=datetime.fromtimestamp(int(newest), tz=timezone.utc),
+                      resources=resources, labels=labels, renderers=dict(RENDERERS))

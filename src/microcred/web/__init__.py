@@ -1,0 +1,50 @@
+"""create_app(): the Flask application, its state and its blueprints.
+
+The vocabulary is loaded once here and kept on app.extensions["microcred"]; nothing is read at
+import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+
+from microcred.config import Settings, load_settings
+from microcred.conneg import DOCUMENT_FORMATS
+from microcred.vocabulary import Vocabulary, load_vocabulary
+
+
+@dataclass
+class State:
+    """What the app holds for its lifetime: settings, the vocabulary, per-version caches."""
+
+    settings: Settings
+    vocabulary: Vocabulary
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def state(app: Flask) -> State:
+    """The app's State."""
+    return app.extensions["microcred"]
+
+
+def create_app(settings: Settings | None = None, vocabulary: Vocabulary | None = None) -> Flask:
+    """Build the application: load the vocabulary, render its documents, register blueprints."""
+    from microcred.web import errors, openapi, terms
+    from microcred.web.fastpath import FastPath
+
+    settings = settings or load_settings()
+    vocabulary = vocabulary or load_vocabulary(settings)
+    vocabulary.warm(DOCUMENT_FORMATS)
+    app = Flask("microcred", static_folder="static", static_url_path="/static")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["microcred"] = State(settings, vocabulary)
+    errors.register(app)
+    app.register_blueprint(openapi.bp)
+    # further blueprints go here, before terms: its catch-all route must come last
+    app.register_blueprint(terms.bp)
+    app.wsgi_app = FastPath(app.wsgi_app, vocabulary, settings.cache_max_age)  # type: ignore[method-assign]
+    return app
