@@ -36,6 +36,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _NOT_OPERANDS = frozenset({"", "(", ",", "<", ">", "=", "!", "&", "|", "+", "-", "*", "/", "^"})
+_CHECKED = frozenset({"SERVICE", "FROM"})
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -45,6 +46,7 @@ class QueryText:
 
     text: str
     form: str
+    has_dataset: bool = False  # FROM or FROM NAMED: the query names its own dataset
 
     @property
     def returns_graph(self) -> bool:
@@ -83,12 +85,13 @@ def _lex(text: str) -> Iterator[tuple[str, str, int, int]]:
         pos = end
 
 
-def _find_service(text: str) -> int | None:
-    """Offset of a SERVICE keyword (outside strings, IRIs and comments), else None."""
+def _keywords(text: str, wanted: frozenset[str]) -> dict[str, int]:
+    """The first offset of each `wanted` keyword (outside strings, IRIs and comments)."""
+    found: dict[str, int] = {}
     for kind, token, start, _ in _lex(text):
-        if kind == "word" and token.upper() == "SERVICE":
-            return start
-    return None
+        if kind == "word" and token.upper() in wanted:
+            found.setdefault(token.upper(), start)
+    return found
 
 
 def _disambiguate(text: str) -> str:
@@ -135,11 +138,11 @@ def read_query(text: str) -> QueryText:
         )
     # Jena reads codepoint escapes before lexing, oxigraph only inside strings and IRIs.
     for reading in dict.fromkeys((text, unescape_codepoints(text))):
-        found = _find_service(reading)
-        if found is not None:
-            line, column = position(reading, found)
+        found = _keywords(reading, _CHECKED)
+        if "SERVICE" in found:
+            line, column = position(reading, found["SERVICE"])
             raise QueryRefused(
                 "SERVICE is not allowed: this endpoint never queries other endpoints",
                 line=line, column=column,
             )
-    return QueryText(text=_disambiguate(text), form=keyword)
+    return QueryText(text=_disambiguate(text), form=keyword, has_dataset="FROM" in found)
