@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Callable, Iterable, Iterator, Protocol
 
 import pyoxigraph as ox
 
@@ -209,10 +209,11 @@ def version_file(store_path: str) -> Path:
     return Path(store_path.rstrip("/") + ".version")
 
 
-def fill_store(store_path: str, quads: Iterable[ox.Quad], version: str) -> bool:
-    """Make the on-disk store hold `quads` (once per version); True when it was (re)loaded.
+def fill_store(store_path: str, version: str, fill: Callable[[ox.Store], None]) -> bool:
+    """Make the on-disk store hold `version` of the data, calling `fill` only when it does not.
 
-    A lock file serialises the server processes that start together.
+    True when the store was (re)loaded. A lock file serialises server processes that start
+    together; the version is written last, so an interrupted load is redone.
     """
     Path(store_path).parent.mkdir(parents=True, exist_ok=True)
     marker = version_file(store_path)
@@ -220,13 +221,29 @@ def fill_store(store_path: str, quads: Iterable[ox.Quad], version: str) -> bool:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if marker.exists() and marker.read_text().strip() == version:
             return False
+        marker.unlink(missing_ok=True)
         store = ox.Store(store_path)
         store.clear()
-        store.bulk_extend(quads)
+        fill(store)
         store.flush()
         del store
         marker.write_text(version + "\n")
         return True
+
+
+def load_files(store_path: str, files: Iterable[Path], base_iri: str) -> str:
+    """Load RDF files into an on-disk store, each a named graph as in the vocabulary; its version."""
+    from microcred.vocabulary import load_file
+
+    ordered = sorted(files, key=lambda p: p.name)
+    version = files_version(ordered, base_iri)
+
+    def fill(store: ox.Store) -> None:
+        for path in ordered:
+            load_file(store, path, base_iri)
+
+    fill_store(store_path, version, fill)
+    return version
 
 
 def open_engine(settings: Settings, store: ox.Store | None = None,
@@ -244,7 +261,8 @@ def open_engine(settings: Settings, store: ox.Store | None = None,
 
     if settings.store_path:
         if store is not None:
-            fill_store(settings.store_path, store, version or "unversioned")
+            data = store
+            fill_store(settings.store_path, version or "unversioned", lambda disk: disk.bulk_extend(data))
         elif not Path(settings.store_path).is_dir():
             raise ConfigurationError(
                 f"no store at {settings.store_path}: create it with `microcred load`")
