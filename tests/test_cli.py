@@ -48,8 +48,9 @@ def test_serve_with_workers_runs_a_production_server(tmp_path: Path) -> None:
     port = free_port()
     script = Path(sys.executable).parent / "microcred"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROCRED_")}
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen([str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         url = f"http://127.0.0.1:{port}/glossary/micro-credential"
         deadline = time.monotonic() + 60
@@ -59,7 +60,7 @@ def test_serve_with_workers_runs_a_production_server(tmp_path: Path) -> None:
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError(proc.stdout.read().decode() if proc.poll() is not None else "no answer")
+                    raise AssertionError((tmp_path / "serve.log").read_text() or "no answer")
                 time.sleep(0.3)
         graph = Graph().parse(url)
         assert (MC["micro-credential"], SKOS.prefLabel, Literal("Micro-credential", lang="en")) in graph
@@ -72,3 +73,4 @@ def test_serve_with_workers_runs_a_production_server(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+        log.close()
