@@ -73,8 +73,9 @@ class Worker:
         parent, child = socket.socketpair()
         command = [sys.executable, "-m", "microcred.querypool", "--fd", str(child.fileno()),
                    "--memory-mb", str(memory_mb), *source.arguments()]
+        env = dict(os.environ, RUST_BACKTRACE="0")  # an out-of-memory abort needs no backtrace
         self.process = subprocess.Popen(command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
-                                        start_new_session=True)
+                                        start_new_session=True, env=env)
         child.close()
         self.connection = Connection(parent.detach())
 
