@@ -3,15 +3,13 @@ would see it, never inside a literal, an IRI or a comment."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pyoxigraph as ox
 import pytest
 
 from microcred.errors import QueryRefused, QuerySyntaxError
 from microcred.querytext import read_query, unescape_codepoints
+
+from conftest import Listener
 
 
 @pytest.mark.parametrize(("text", "form"), [
@@ -84,44 +82,6 @@ def test_the_dataset_clause_is_noticed_only_outside_literals() -> None:
 
 def test_codepoint_escapes_are_decoded_as_the_specification_says() -> None:
     assert unescape_codepoints(r"\u0053ERVICE \U0001F600 \uD800") == "SERVICE \U0001F600 \\uD800"
-
-
-class Listener:
-    """A TCP socket on 127.0.0.1 that records whether anything connected to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.connections = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def wait_for_connection(self, seconds: float = 2.0) -> bool:
-        deadline = time.monotonic() + seconds
-        while self.connections == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return self.connections > 0
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(2)
-        self.sock.close()
 
 
 @pytest.mark.parametrize("template", [

@@ -76,6 +76,9 @@ class RemoteEngine:
             raise BackendError(f"the SPARQL endpoint could not be reached: {exc.reason}") from None
         return self._convert(b"".join(sink.parts), sink.count - header, request, wire_format)
 
+    def close(self) -> None:
+        """Nothing to release: each query opens its own connection."""
+
     def _convert(self, body: bytes, count: int, request: QueryRequest,
                  wire_format: ox.QueryResultsFormat | ox.RdfFormat) -> QueryResult:
         fmt = request.format

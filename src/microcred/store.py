@@ -122,7 +122,7 @@ def check_limits(count: int, limit: int, deadline: float) -> None:
     """Raise LimitExceeded when a result passes the size limit or the time is up."""
     if count > limit:
         raise LimitExceeded(f"the query returns more than {limit} results; "
-                            "narrow it or add LIMIT", limit=limit)
+                            "narrow it or add LIMIT", reason="size", limit=limit)
     if time.monotonic() > deadline:
         raise LimitExceeded("the query ran out of time", reason="timeout")
 
