@@ -67,7 +67,8 @@ class RemoteEngine:
                 while chunk := response.read(CHUNK):
                     sink.write(chunk)
         except urllib.error.HTTPError as exc:
-            raise self._failure(exc, shifted=bool(request.base_iri)) from None
+            with exc:  # an HTTPError holds the connection open until closed
+                raise self._failure(exc, shifted=bool(request.base_iri)) from None
         except (TimeoutError, socket.timeout):
             raise self._timeout() from None
         except urllib.error.URLError as exc:
