@@ -149,3 +149,27 @@ def load(files: tuple[str, ...], store_path: str, base_iri: str | None) -> None:
     settings = settings_from(click.get_current_context(), base_iri=base_iri)
     version = load_files(store_path, [Path(f) for f in files], settings.base_iri)
     click.echo(f"{store_path}: {len(files)} files loaded, version {version}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
+              show_default=True, help="Report as text, JSON, or an RDF graph (DQV) in Turtle.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error",
+              show_default=True, help="Exit 1 when a finding is at least this grave.")
+@click.option("--max-findings", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Findings listed per check (all are counted); 0 lists them all.")
+def check(paths: tuple[Path, ...], fmt: str, fail_on: str, max_findings: int) -> None:
+    """Check a SKOS vocabulary: SKOS integrity conditions and qSKOS quality checks.
+
+    PATHS are RDF files or directories of them; by default the configured vocabulary directory.
+    Exit status: 0 nothing at or above --fail-on, 1 something is, 2 the input could not be read.
+    """
+    from microcred.quality import check_vocabulary
+    from microcred.quality_output import render
+
+    if not paths:
+        paths = (Path(settings_from(click.get_current_context()).vocab_dir),)
+    report = check_vocabulary(paths, max_findings=max_findings or None)
+    click.echo(render(report, fmt), nl=False)
+    sys.exit(1 if report.fails(fail_on) else 0)

@@ -1,7 +1,7 @@
 """Our namespaces and the third-party ones we use, as rdflib Namespaces; never IRI strings in code."""
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, XSD
 
 #: The canonical public base under which the vocabulary is authored in vocab/.
 CANONICAL_BASE = "https://w3id.org/microcred/"
@@ -16,6 +16,8 @@ SCHEMA = Namespace("https://schema.org/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
+DQV = Namespace("http://www.w3.org/ns/dqv#")          # W3C Data Quality Vocabulary
+OA = Namespace("http://www.w3.org/ns/oa#")            # Web Annotation (DQV's annotations)
 
 #: Prefixes bound in every serialisation we produce.
 PREFIXES: dict[str, str] = {
@@ -35,6 +37,6 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "ADMS", "CANONICAL_BASE", "CRED", "DCTERMS", "ELM", "FOAF", "MC", "MCO", "MCS", "OWL",
+    "ADMS", "CANONICAL_BASE", "CRED", "DCAT", "DCTERMS", "DQV", "ELM", "FOAF", "MC", "MCO", "MCS", "OA", "OWL",
     "PREFIXES", "PROV", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS", "XSD",
 ]

@@ -32,7 +32,7 @@ def state(app: Flask) -> State:
 
 def create_app(settings: Settings | None = None, vocabulary: Vocabulary | None = None) -> Flask:
     """Build the application: load the vocabulary, render its documents, register blueprints."""
-    from microcred.web import errors, openapi, sparql, terms
+    from microcred.web import errors, openapi, quality, sparql, terms
     from microcred.web.fastpath import FastPath
 
     settings = settings or load_settings()
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, vocabulary: Vocabulary | None =
     app.extensions["microcred"] = State(settings, vocabulary)
     errors.register(app)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(quality.bp)
     app.register_blueprint(sparql.bp)
     sparql.attach(app)
     # further blueprints go here, before terms: its catch-all route must come last
