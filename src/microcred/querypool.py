@@ -10,18 +10,19 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import pickle
 import queue
 import resource
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import weakref
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,39 @@ class StoreSource:
             shutil.rmtree(self.owned_dir, ignore_errors=True)
 
 
+class Channel:
+    """Length-prefixed pickles over a stream socket; a receive may time out."""
+
+    HEADER = struct.Struct("!I")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    def send(self, message: Any) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sock.sendall(self.HEADER.pack(len(data)) + data)
+
+    def receive(self, timeout: float | None = None) -> Any:
+        """The next message; TimeoutError when none came in time, EOFError when the peer left."""
+        self.sock.settimeout(timeout)
+        size = self.HEADER.unpack(self._exactly(self.HEADER.size))[0]
+        self.sock.settimeout(None)  # the reply has begun: read it whole
+        return pickle.loads(self._exactly(size))
+
+    def _exactly(self, size: int) -> bytes:
+        buffer = bytearray(size)
+        view, done = memoryview(buffer), 0
+        while done < size:
+            got = self.sock.recv_into(view[done:])
+            if not got:
+                raise EOFError("the other process closed the channel")
+            done += got
+        return bytes(buffer)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 class WorkerLost(Exception):
     """The worker was killed or died; `error` is what the query's caller should see."""
 
@@ -77,13 +111,13 @@ class Worker:
         self.process = subprocess.Popen(command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
                                         start_new_session=True, env=env)
         child.close()
-        self.connection = Connection(parent.detach())
+        self.channel = Channel(parent)
 
     def wait_ready(self, timeout: float) -> None:
         """Wait until the child has loaded its store."""
         try:
-            ready = self.connection.poll(timeout) and self.connection.recv()
-        except (EOFError, OSError):
+            ready = self.channel.receive(timeout)
+        except (EOFError, OSError):  # TimeoutError is an OSError
             ready = None
         if ready != ("ready",):
             self.kill()
@@ -92,13 +126,13 @@ class Worker:
 
     def ask(self, request: QueryRequest, max_results: int, timeout: float) -> QueryResult:
         """Run one query in the child; kill it when it overruns."""
-        self.connection.send((request, max_results, timeout))
         try:
-            if not self.connection.poll(timeout + GRACE):
-                self.kill()
-                raise WorkerLost(LimitExceeded(f"the query ran longer than {timeout:g} s and was "
-                                               "stopped", reason="timeout", limit=timeout))
-            reply = self.connection.recv()
+            self.channel.send((request, max_results, timeout))
+            reply = self.channel.receive(timeout + GRACE)
+        except TimeoutError:
+            self.kill()
+            raise WorkerLost(LimitExceeded(f"the query ran longer than {timeout:g} s and was "
+                                           "stopped", reason="timeout", limit=timeout)) from None
         except (EOFError, OSError):
             self.kill()
             raise WorkerLost(LimitExceeded("the query stopped its worker: it needed more memory "
@@ -115,7 +149,7 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        self.connection.close()
+        self.channel.close()
 
 
 def _stop_all(workers: set[Worker], source: StoreSource) -> None:
@@ -222,16 +256,16 @@ def serve_worker(argv: list[str]) -> int:
     if args.memory_mb > 0:
         limit = args.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
-    connection = Connection(args.fd)
+    channel = Channel(socket.socket(fileno=args.fd))
     if args.store:
         store = ox.Store.read_only(args.store)
     else:
         store = ox.Store()
         store.bulk_load(path=args.nquads, format=ox.RdfFormat.N_QUADS)
-    connection.send(("ready",))
+    channel.send(("ready",))
     while True:
         try:
-            request, max_results, timeout = connection.recv()
+            request, max_results, timeout = channel.receive()
         except EOFError:
             return 0
         reply: tuple[Any, ...]
@@ -239,7 +273,7 @@ def serve_worker(argv: list[str]) -> int:
             reply = ("ok", evaluate(store, request, max_results, timeout))
         except MicrocredError as exc:
             reply = ("error", type(exc).__name__, exc.detail, exc.extra)
-        connection.send(reply)
+        channel.send(reply)
 
 
 if __name__ == "__main__":
