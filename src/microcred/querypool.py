@@ -38,20 +38,23 @@ GRACE = 0.25
 
 
 class StoreSource:
-    """Where workers get their data: an on-disk store (opened read-only) or an N-Quads dump."""
+    """Where workers get their data: an on-disk store (opened read-only), or a store in this
+    process that is dumped to a private N-Quads file, on first use, for each worker to load."""
 
-    def __init__(self, path: str, on_disk: bool, owned_dir: str | None = None) -> None:
-        self.path, self.on_disk, self.owned_dir = path, on_disk, owned_dir
+    def __init__(self, path: str = "", on_disk: bool = False, store: ox.Store | None = None) -> None:
+        self.path, self.on_disk, self.store = path, on_disk, store
+        self.owned_dir: str | None = None
 
     @classmethod
     def in_memory(cls, store: ox.Store) -> "StoreSource":
-        """Dump `store` to a private N-Quads file that each worker loads into memory."""
-        directory = tempfile.mkdtemp(prefix="microcred-store-")
-        path = str(Path(directory) / "data.nq")
-        store.dump(path, format=ox.RdfFormat.N_QUADS)
-        return cls(path, on_disk=False, owned_dir=directory)
+        return cls(store=store)
 
     def arguments(self) -> list[str]:
+        if not self.on_disk and not self.path:
+            self.owned_dir = tempfile.mkdtemp(prefix="microcred-store-")
+            self.path = str(Path(self.owned_dir) / "data.nq")
+            assert self.store is not None
+            self.store.dump(self.path, format=ox.RdfFormat.N_QUADS)
         return ["--store" if self.on_disk else "--nquads", self.path]
 
     def discard(self) -> None:
