@@ -16,8 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode
 
 from bench._support import free_port, wait_for
@@ -208,8 +208,8 @@ def bench_queries(directory: Path, path: Path) -> None:
         for client in clients:  # start every web worker's query workers
             for text in typical["concept by IRI"][:5]:
                 client(text)
-        print(f"\nmedian latency, ms: HTTP = GET /sparql on `microcred serve --workers 2` (granian, "
-              f"keep-alive, JSON results); in-process = pyoxigraph Store.query + JSON serialize")
+        print("\nmedian latency, ms: HTTP = GET /sparql on `microcred serve --workers 2` (granian, "
+              "keep-alive, JSON results); in-process = pyoxigraph Store.query + JSON serialize")
         print(f"  {'query':22} {'in-process':>11} {'HTTP':>9} {'added':>8} {'ratio':>7}")
         for name, texts in typical.items():
             rounds = 5 if name == "label search" else 25

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from conftest import Listener
 from microcred.errors import QueryRefused, QuerySyntaxError
 from microcred.querytext import read_query, unescape_codepoints
-
-from conftest import Listener
 
 
 @pytest.mark.parametrize(("text", "form"), [

@@ -5,21 +5,31 @@ service description, CORS, the HTML form, refusals and limits."""
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import threading
-import http.client
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 import rdflib
 from rdflib.namespace import SKOS
-from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
-
-from microcred.namespaces import MC, SD
+from SPARQLWrapper import (
+    CSV,
+    JSON,
+    JSONLD,
+    POST,
+    POSTDIRECTLY,
+    RDFXML,
+    TSV,
+    TURTLE,
+    XML,
+    SPARQLWrapper,
+)
 
 from conftest import Listener
+from microcred.namespaces import MC, SD
 
 PREFIXES = f"PREFIX skos: <{SKOS}>\nPREFIX mc: <{MC}>\n"
 LABELS_QUERY = PREFIXES + "SELECT ?label WHERE { mc:micro-credential skos:prefLabel ?label } ORDER BY ?label"

@@ -7,12 +7,13 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 import pytest
 
+from conftest import SPARQL_VOCAB, free_port
 from microcred.cli import main
 from microcred.errors import BackendError, LimitExceeded, QueryRefused
 from microcred.querypool import EmbeddedEngine, StoreSource
@@ -20,10 +21,8 @@ from microcred.querytext import read_query
 from microcred.remotestore import RemoteEngine
 from microcred.store import QueryRequest, evaluate, fill_store, open_engine, version_file
 
-from conftest import SPARQL_VOCAB, free_port
-
 #: A ten-way cross product with COUNT: no result for a very long time, even on ten triples.
-ENDLESS = "SELECT (COUNT(*) AS ?n) { %s }" % " . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(10))
+ENDLESS = "SELECT (COUNT(*) AS ?n) {{ {} }}".format(" . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(10)))
 ONE = ox.NamedNode("urn:test:one")
 
 
@@ -34,7 +33,7 @@ def small_store() -> ox.Store:
     return store
 
 
-def run(engine, query: str, fmt: str = "json"):  # noqa: ANN001, ANN201
+def run(engine, query: str, fmt: str = "json"):
     return engine.run(QueryRequest(read_query(query), fmt))
 
 
@@ -178,7 +177,7 @@ def test_an_unreachable_endpoint_is_a_backend_error() -> None:
 class Failing(http.server.BaseHTTPRequestHandler):
     """An endpoint that always fails."""
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server naming
+    def do_POST(self) -> None:
         self.send_response(500)
         self.end_headers()
         self.wfile.write(b"store is corrupt")

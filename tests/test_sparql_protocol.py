@@ -17,8 +17,9 @@ from __future__ import annotations
 import http.client
 import json
 import xml.dom.minidom
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -26,9 +27,8 @@ import pytest
 import rdflib
 from rdflib.collection import Collection
 
-from microcred.store import open_engine
-
 from conftest import CORPUS, LiveServer, start_oxigraph
+from microcred.store import open_engine
 
 SUITE = CORPUS / "sparql-protocol"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -46,7 +46,7 @@ class StoreSource:
         self.owned_dir: str | None = None
 
     @classmethod
-    def in_memory(cls, store: ox.Store) -> "StoreSource":
+    def in_memory(cls, store: ox.Store) -> StoreSource:
         return cls(store=store)
 
     def arguments(self) -> list[str]:

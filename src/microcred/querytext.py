@@ -7,8 +7,8 @@ inside a literal never counts. Imports neither Flask nor pyoxigraph.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from microcred.errors import QueryRefused, QuerySyntaxError
 

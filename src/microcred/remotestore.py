@@ -18,12 +18,18 @@ import pyoxigraph as ox
 import microcred
 from microcred.errors import BackendError, LimitExceeded, MicrocredError
 from microcred.namespaces import PREFIXES
-from microcred.store import (GRAPH_SYNTAX, RESULTS_SYNTAX, QueryRequest, QueryResult, CountingSink,
-                             syntax_error)
+from microcred.store import (
+    GRAPH_SYNTAX,
+    RESULTS_SYNTAX,
+    CountingSink,
+    QueryRequest,
+    QueryResult,
+    syntax_error,
+)
 
 CHUNK = 64 * 1024
 #: What we ask the endpoint for, per query form: media type, row marker, header lines.
-WIRE = {
+WIRE: dict[str, tuple[str, bytes, int, ox.QueryResultsFormat | ox.RdfFormat]] = {
     "SELECT": ("text/tab-separated-values", b"\n", 1, ox.QueryResultsFormat.TSV),
     "ASK": ("application/sparql-results+xml", b"<boolean>", 0, ox.QueryResultsFormat.XML),
     "CONSTRUCT": ("application/n-triples", b"\n", 0, ox.RdfFormat.N_TRIPLES),
@@ -34,7 +40,7 @@ WIRE = {
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """The endpoint answers itself; a redirect elsewhere is an error, not a new destination."""
 
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
@@ -69,7 +75,7 @@ class RemoteEngine:
         except urllib.error.HTTPError as exc:
             with exc:  # an HTTPError holds the connection open until closed
                 raise self._failure(exc, shifted=bool(request.base_iri)) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise self._timeout() from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):
@@ -94,7 +100,7 @@ class RemoteEngine:
                 count = count if request.query.form == "SELECT" else 1
         except SyntaxError as exc:
             raise BackendError(f"the SPARQL endpoint sent malformed results: {exc}") from None
-        return QueryResult(out, fmt.media_type, fmt.content_type, count)
+        return QueryResult(out or b"", fmt.media_type, fmt.content_type, count)
 
     def _timeout(self) -> LimitExceeded:
         return LimitExceeded(f"the query ran longer than {self.timeout:g} s and was stopped",

@@ -4,7 +4,7 @@ and the example queries its HTML form offers. Core module: no Flask.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 

@@ -10,15 +10,22 @@ import fcntl
 import hashlib
 import re
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from microcred.config import Settings
 from microcred.conneg import RDF_FORMATS, RESULTS_FORMATS, Format
-from microcred.errors import ConfigurationError, InputError, LimitExceeded, QueryRefused, QuerySyntaxError
+from microcred.errors import (
+    ConfigurationError,
+    InputError,
+    LimitExceeded,
+    QueryRefused,
+    QuerySyntaxError,
+)
 from microcred.namespaces import PREFIXES
 from microcred.querytext import QueryText
 
@@ -29,6 +36,12 @@ RESULTS_SYNTAX = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsForm
 GRAPH_SYNTAX = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
                 "rdf": ox.RdfFormat.RDF_XML, "nt": ox.RdfFormat.N_TRIPLES}
 _POSITION = re.compile(r"(?:error at |line )(\d+)(?::|, column )(\d+)")
+
+
+def _bytes(data: bytes | None) -> bytes:
+    """pyoxigraph's serialisers return bytes when given no output file."""
+    assert data is not None
+    return data
 
 
 def formats_for(query: QueryText) -> tuple[Format, ...]:
@@ -147,15 +160,15 @@ def write_solutions(solutions: ox.QuerySolutions, fmt: Format, limit: int,
     """Serialise SELECT results, counting rows as they stream (TSV has one line per row)."""
     if fmt.token == "xml":
         sink = CountingSink(b"<result>", limit, deadline)
-        solutions.serialize(sink, format=ox.QueryResultsFormat.XML)
+        solutions.serialize(sink, format=ox.QueryResultsFormat.XML)  # type: ignore[arg-type]
         return b"".join(sink.parts), sink.count
     sink = CountingSink(b"\n", limit, deadline, header=1)
-    solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)
+    solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
     tsv = b"".join(sink.parts)
     if fmt.token == "tsv":
         return tsv, sink.count - 1
     parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return parsed.serialize(format=RESULTS_SYNTAX[fmt.token]), sink.count - 1
+    return _bytes(parsed.serialize(format=RESULTS_SYNTAX[fmt.token])), sink.count - 1
 
 
 def write_graph(triples: Iterable[ox.Triple], fmt: Format, limit: int,
@@ -164,7 +177,7 @@ def write_graph(triples: Iterable[ox.Triple], fmt: Format, limit: int,
     limited = _Limited(triples, limit, deadline)
     body = ox.serialize(iter(limited), format=GRAPH_SYNTAX[fmt.token],
                         prefixes=PREFIXES if fmt.token in ("ttl", "rdf") else None)
-    return body, limited.count
+    return _bytes(body), limited.count
 
 
 def evaluate(store: ox.Store, request: QueryRequest, max_results: int, timeout: float) -> QueryResult:
@@ -180,7 +193,7 @@ def evaluate(store: ox.Store, request: QueryRequest, max_results: int, timeout: 
         if isinstance(results, ox.QueryBoolean):
             if fmt.token not in RESULTS_SYNTAX:
                 raise QueryRefused(f"an ASK query has no {fmt.media_type} form")
-            body, count = results.serialize(format=RESULTS_SYNTAX[fmt.token]), 1
+            body, count = _bytes(results.serialize(format=RESULTS_SYNTAX[fmt.token])), 1
         elif isinstance(results, ox.QuerySolutions):
             if fmt.token not in RESULTS_SYNTAX:
                 raise QueryRefused(f"a SELECT query has no {fmt.media_type} form")
