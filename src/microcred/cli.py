@@ -151,6 +151,134 @@ def load(files: tuple[str, ...], store_path: str, base_iri: str | None) -> None:
     click.echo(f"{store_path}: {len(files)} files loaded, version {version}")
 
 
+# --- validation ---------------------------------------------------------------------------------
+
+#: Show a progress bar on standard error from this many files on.
+PROGRESS_FROM = 5
+
+
+def passport_files(paths: tuple[str, ...]) -> list["Path"]:
+    """The files named, and under each directory named the files in an RDF syntax we read."""
+    from pathlib import Path
+
+    from microcred.parsing import BY_SUFFIX
+
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in BY_SUFFIX))
+        else:
+            files.append(path)
+    return files
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--profile", "-p", default=None, help="Validation profile (see `microcred profiles`).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
+              show_default=True, help="How to write the reports.")
+@click.option("--lang", default=None, help="Language of the messages (en, it); default from settings.")
+@click.option("--workers", default=0, type=int, help="Processes to validate with; 0: one per core.")
+def validate(paths: tuple[str, ...], profile: str | None, fmt: str, lang: str | None, workers: int) -> None:
+    """Validate passports (files, or directories of them); exit 0 all conform, 1 some do not, 2 error."""
+    import json
+
+    from microcred.report import Report
+    from microcred.validation import PassportValidator, read_file
+    from microcred.workers import Job, ValidationPool
+
+    settings = settings_from(click.get_current_context())
+    files = passport_files(paths)
+    if not files:
+        fail("no passport files found (.ttl .jsonld .json .rdf .xml .owl .nt .trig)")
+    validator = PassportValidator.from_settings(settings)
+    validator.profiles.get(profile)  # an unknown profile is an error before any work
+    jobs = []
+    for path in files:
+        data, media_type = read_file(path)
+        jobs.append(Job(data, media_type, profile, lang, path.resolve().as_uri(), str(path)))
+    size = min(workers or settings.validation_workers or os.cpu_count() or 1, len(jobs))
+    with ValidationPool(settings, size, "fork", validator) as pool:
+        if len(jobs) >= PROGRESS_FROM:
+            with click.progressbar(length=len(jobs), label="validating", file=sys.stderr) as bar:
+                outcomes = pool.validate_many(jobs, done=lambda _: bar.update(1))
+        else:
+            outcomes = pool.validate_many(jobs)
+    reports = [o for o in outcomes if isinstance(o, Report)]
+    errors = [(job.name, o) for job, o in zip(jobs, outcomes) if isinstance(o, MicrocredError)]
+    if fmt == "json":
+        summary = {"files": len(jobs), "conforming": sum(r.conforms for r in reports),
+                   "notConforming": sum(not r.conforms for r in reports), "errors": len(errors)}
+        click.echo(json.dumps({"summary": summary, "reports": [r.to_json() for r in reports],
+                               "errors": [dict(e.to_problem(), source=n) for n, e in errors]},
+                              indent=2, ensure_ascii=False))
+    elif fmt == "turtle":
+        from rdflib import Graph
+
+        merged = Graph()
+        for report in reports:
+            merged += report.to_graph()
+        for prefix, namespace in reports[0].to_graph().namespaces() if reports else ():
+            merged.bind(prefix, namespace)
+        click.echo(merged.serialize(format="turtle"))
+    else:
+        for report in reports:
+            click.echo(report.to_text())
+    for name, error in errors:
+        click.echo(f"microcred: error: {name}: {error.detail}" + _position(error), err=True)
+    sys.exit(2 if errors else 0 if all(r.conforms for r in reports) else 1)
+
+
+def _position(error: MicrocredError) -> str:
+    line, column = error.extra.get("line"), error.extra.get("column")
+    return f" (line {line}, column {column})" if line else ""
+
+
+@main.command()
+def profiles() -> None:
+    """List the validation profiles."""
+    from microcred.validation import PassportValidator
+
+    validator = PassportValidator.from_settings(settings_from(click.get_current_context()))
+    for profile in validator.profiles:
+        default = " (default)" if profile.id == validator.profiles.default else ""
+        click.echo(f"{profile.id}{default}: {profile.title('en')} [{', '.join(profile.files)}]")
+
+
+@main.group()
+def contexts() -> None:
+    """The local JSON-LD context store (documents' contexts are only ever read from it)."""
+
+
+@contexts.command("add")
+@click.argument("source")
+@click.option("--url", default=None, help="The URL documents cite the context by; default SOURCE, "
+                                          "when SOURCE is a URL.")
+def contexts_add(source: str, url: str | None) -> None:
+    """Put a context into the store, from a file or (fetched once, now) from a URL."""
+    from pathlib import Path
+
+    from microcred.contexts import ContextStore, fetch_context
+
+    is_url = source.startswith(("http://", "https://"))
+    if not is_url and not url:
+        fail("a context read from a file needs --url: the URL documents cite it by")
+    data = fetch_context(source) if is_url else Path(source).read_bytes()
+    store = ContextStore(settings_from(click.get_current_context()).context_dir)
+    store.add(url or source, data)
+    click.echo(f"added {url or source}")
+
+
+@contexts.command("list")
+def contexts_list() -> None:
+    """List the context URLs the store resolves."""
+    from microcred.contexts import ContextStore
+
+    for url in ContextStore(settings_from(click.get_current_context()).context_dir).urls():
+        click.echo(url)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",

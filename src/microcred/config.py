@@ -55,6 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest request body in bytes (validation uploads, POSTed queries).", int),
     Setting("validation_timeout", 30.0, "MICROCRED_VALIDATION_TIMEOUT",
             "Seconds one validation may run.", float),
+    Setting("validation_workers", 0, "MICROCRED_VALIDATION_WORKERS",
+            "Processes that validate passports (per server process); 0 means one per core.", int),
     Setting("default_language", "en", "MICROCRED_DEFAULT_LANGUAGE",
             "Language shown when the request asks for none that the vocabulary has."),
     Setting("cache_max_age", 3600, "MICROCRED_CACHE_MAX_AGE",
@@ -79,6 +81,7 @@ class Settings:
     query_memory: int
     max_body: int
     validation_timeout: float
+    validation_workers: int
     default_language: str
     cache_max_age: int
     site_dir: str
