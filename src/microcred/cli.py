@@ -1,4 +1,5 @@
-"""The command line: serve, export (and, from their modules, validate, check, query, build-site).
+"""The command line: serve, export, query, load (and, from their modules, validate, check,
+build-site).
 
 Only this module prints or exits. Exit codes: 0 success, 1 a negative result (does not conform,
 quality errors), 2 an error (bad input, bad configuration), as pySHACL does.
@@ -87,6 +88,67 @@ def export(fmt: str, output: str) -> None:
     data = vocabulary.export(FORMATS[fmt])
     with click.open_file(output, "wb") as stream:
         stream.write(data)
+
+
+def query_text(argument: str) -> str:
+    """A query given inline, as @FILE, or as - for standard input."""
+    if argument == "-":
+        return sys.stdin.read()
+    if argument.startswith("@"):
+        try:
+            return Path(argument[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read the query from {argument[1:]}: {exc}")
+    return argument
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdf"]),
+              help="Result format; json for SELECT and ASK, ttl for CONSTRUCT and DESCRIBE by default.")
+@click.option("--store", "store_path", default=None,
+              help="Query this on-disk store (made by `microcred load`) instead of the vocabulary.")
+@click.option("--endpoint", default=None, help="Query this remote SPARQL endpoint instead.")
+def query(query: str, fmt: str | None, store_path: str | None, endpoint: str | None) -> None:
+    """Run a SPARQL query (inline, @FILE or - for stdin) and write its results."""
+    from microcred.querytext import read_query
+    from microcred.store import QueryRequest, formats_for, open_engine
+
+    settings = settings_from(click.get_current_context(), store_path=store_path,
+                             sparql_endpoint=endpoint).replace(query_workers=1)
+    checked = read_query(query_text(query))
+    offered = [f.token for f in formats_for(checked)]
+    if fmt is not None and fmt not in offered:
+        fail(f"a {checked.form} query is written as {', '.join(offered)}, not {fmt}")
+    if settings.sparql_endpoint or (settings.store_path and Path(settings.store_path).is_dir()):
+        engine = open_engine(settings)
+    else:
+        from microcred.vocabulary import load_vocabulary
+
+        vocabulary = load_vocabulary(settings)
+        engine = open_engine(settings, vocabulary.store, vocabulary.version)
+    try:
+        result = engine.run(QueryRequest(checked, fmt or offered[0]))
+    finally:
+        engine.close()
+    sys.stdout.buffer.write(result.body)
+    if not result.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--store", "store_path", required=True, type=click.Path(file_okay=False),
+              help="Directory of the on-disk store (created if missing, replaced if it holds other data).")
+@click.option("--base-iri", default=None, help="Override MICROCRED_BASE_IRI.")
+def load(files: tuple[str, ...], store_path: str, base_iri: str | None) -> None:
+    """Load RDF files into an on-disk store, each file a named graph, for MICROCRED_STORE_PATH."""
+    from microcred.store import load_files
+
+    settings = settings_from(click.get_current_context(), base_iri=base_iri)
+    version = load_files(store_path, [Path(f) for f in files], settings.base_iri)
+    click.echo(f"{store_path}: {len(files)} files loaded, version {version}")
 
 
 # --- validation ---------------------------------------------------------------------------------

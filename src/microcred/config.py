@@ -46,6 +46,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a SPARQL query may run.", float),
     Setting("max_results", 10000, "MICROCRED_MAX_RESULTS",
             "Most results (rows or triples) one SPARQL query may return.", int),
+    Setting("query_workers", 2, "MICROCRED_QUERY_WORKERS",
+            "Worker processes running SPARQL queries per server process; a query past its time "
+            "limit is stopped by replacing its worker.", int),
+    Setting("query_memory", 4096, "MICROCRED_QUERY_MEMORY",
+            "Address space, in MiB, that one SPARQL worker may use; 0 for no limit.", int),
     Setting("max_body", 4 * 1024 * 1024, "MICROCRED_MAX_BODY",
             "Largest request body in bytes (validation uploads, POSTed queries).", int),
     Setting("validation_timeout", 30.0, "MICROCRED_VALIDATION_TIMEOUT",
@@ -72,6 +77,8 @@ class Settings:
     sparql_endpoint: str
     query_timeout: float
     max_results: int
+    query_workers: int
+    query_memory: int
     max_body: int
     validation_timeout: float
     validation_workers: int

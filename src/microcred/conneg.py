@@ -41,6 +41,13 @@ RDF_FORMATS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES)
 FORMATS: dict[str, Format] = {f.token: f for f in DOCUMENT_FORMATS}
 BY_EXTENSION: dict[str, Format] = {f.extension: f for f in DOCUMENT_FORMATS}
 
+SPARQL_JSON = Format("json", "application/sparql-results+json", "srj", "", ("application/json",))
+SPARQL_XML = Format("xml", "application/sparql-results+xml", "srx", "", ("application/xml", "text/xml"))
+SPARQL_CSV = Format("csv", "text/csv", "csv", "", charset=True)
+SPARQL_TSV = Format("tsv", "text/tab-separated-values", "tsv", "", charset=True)
+#: SPARQL results (SELECT, ASK), in our order of preference for `*/*`.
+RESULTS_FORMATS: tuple[Format, ...] = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV, SPARQL_TSV)
+
 
 @dataclass(frozen=True)
 class MediaRange:

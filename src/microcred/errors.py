@@ -12,6 +12,7 @@ MicrocredError                 status 500, the base: every error we raise on pur
 ├── PayloadTooLarge            413
 ├── UnsupportedMediaType       415
 ├── LimitExceeded              503  a time or result-size limit was reached
+├── BackendError               502  the remote SPARQL endpoint failed or could not be reached
 └── ConfigurationError         500  the vocabulary, shapes or settings are broken (start-up)
 """
 
@@ -110,6 +111,12 @@ class LimitExceeded(MicrocredError):
     status = 503
     slug = "limit-exceeded"
     title = "Limit exceeded"
+
+
+class BackendError(MicrocredError):
+    status = 502
+    slug = "sparql-backend"
+    title = "SPARQL backend failed"
 
 
 class ConfigurationError(MicrocredError):

@@ -32,7 +32,7 @@ def state(app: Flask) -> State:
 
 def create_app(settings: Settings | None = None, vocabulary: Vocabulary | None = None) -> Flask:
     """Build the application: load the vocabulary, render its documents, register blueprints."""
-    from microcred.web import errors, openapi, quality, search, terms, validate
+    from microcred.web import errors, openapi, quality, search, sparql, terms, validate
     from microcred.web.fastpath import FastPath
 
     settings = settings or load_settings()
@@ -46,8 +46,10 @@ def create_app(settings: Settings | None = None, vocabulary: Vocabulary | None =
     app.register_blueprint(openapi.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(quality.bp)
-    # further blueprints go here, before terms: its catch-all route must come last
+    app.register_blueprint(sparql.bp)
+    sparql.attach(app)
     app.register_blueprint(validate.bp)
+    # further blueprints go here, before terms: its catch-all route must come last
     app.register_blueprint(terms.bp)
     app.wsgi_app = FastPath(app.wsgi_app, vocabulary, settings.cache_max_age)  # type: ignore[method-assign]
     return app
