@@ -136,7 +136,8 @@ elif mode == "ours-steps":
         v.load_file(store, path, settings.base_iri)
     steps["parse into the store"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    v._index(store)
+    from microcred.vocabindex import LabelIndex, ResourceIndex
+    ResourceIndex(store), LabelIndex(store)
     steps["index resources and labels"] = time.perf_counter() - t2
     total = time.perf_counter() - t0
     quads = len(store)

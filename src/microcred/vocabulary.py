@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -21,7 +21,8 @@ from rdflib.term import Node
 from microcred.config import Settings
 from microcred.conneg import Format
 from microcred.errors import ConfigurationError, NotFound, RDFSyntaxError
-from microcred.namespaces import CANONICAL_BASE, DCTERMS, OWL, PREFIXES, RDF, RDFS, SKOS
+from microcred.namespaces import CANONICAL_BASE, OWL, PREFIXES, RDF, RDFS, SKOS
+from microcred.vocabindex import LabelIndex, ResourceIndex
 
 #: File extensions read from vocab/, and the parser each needs.
 RDF_FILE_FORMATS: dict[str, ox.RdfFormat] = {
@@ -64,10 +65,10 @@ class Vocabulary:
     files: list[Path]
     version: str
     modified: datetime
-    resources: dict[str, str]          # IRI -> kind: "scheme", "ontology", "concept", "resource"
-    labels: dict[str, dict[str, str]]  # IRI -> {language tag: preferred label}
-    renderers: dict[str, Callable[["Vocabulary", str, Format, str], bytes]] = field(default_factory=dict)
-    _cache: "OrderedDict[tuple[str, str, str], Representation]" = field(default_factory=OrderedDict)
+    resources: ResourceIndex  # IRI -> kind: "scheme", "ontology", "concept", "resource"
+    labels: LabelIndex        # IRI -> {language tag: preferred label}
+    renderers: dict[str, Callable[[Vocabulary, str, Format, str], bytes]] = field(default_factory=dict)
+    _cache: OrderedDict[tuple[str, str, str], Representation] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _languages: list[str] | None = None
 
@@ -134,7 +135,7 @@ class Vocabulary:
     def languages(self) -> list[str]:
         """The language tags of the vocabulary's preferred labels, sorted."""
         if self._languages is None:
-            self._languages = sorted({tag for tags in self.labels.values() for tag in tags if tag})
+            self._languages = self.labels.languages()
         return self._languages
 
     def representation(self, iri: str, fmt: Format, variant: str = "") -> Representation:
@@ -172,7 +173,7 @@ class Vocabulary:
                 for quad in self.store.quads_for_pattern(None, None, None, name):
                     graph.add(to_rdflib_triple(quad))
             return canonical_bnodes(graph)
-        subjects = [node] + [ox.NamedNode(s) for s in self.resources if s.startswith(iri + "#")]
+        subjects = [node] + [ox.NamedNode(s) for s in self.resources.hash_members.get(iri, ())]
         self._add_bounded(graph, subjects)
         for obj in set(graph.objects()):
             if isinstance(obj, URIRef) and obj != URIRef(iri):
@@ -269,7 +270,7 @@ def vocabulary_files(directory: Path) -> list[Path]:
 
 def _rebase(quads: Iterator[ox.Quad], base: str) -> Iterator[ox.Quad]:
     """Rewrite IRIs under the canonical base to the deployment's base."""
-    def move(term):  # noqa: ANN001, ANN202 - pyoxigraph term in, same kind out
+    def move(term):
         if isinstance(term, ox.NamedNode) and term.value.startswith(CANONICAL_BASE):
             return ox.NamedNode(base + term.value[len(CANONICAL_BASE):])
         return term
@@ -293,33 +294,6 @@ def load_file(store: ox.Store, path: Path, base: str) -> None:
                              column=getattr(exc, "offset", None)) from exc
 
 
-def _index(store: ox.Store) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """Every IRI subject with its kind, and the preferred labels of each."""
-    kinds = {str(SKOS.ConceptScheme): "scheme", str(OWL.Ontology): "ontology", str(SKOS.Concept): "concept"}
-    resources: dict[str, str] = {}
-    for sol in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
-                           use_default_graph_as_union=True):
-        resources[sol[0].value] = "resource"
-    for sol in store.query("SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?s)) VALUES ?t { %s } }"
-                           % " ".join(f"<{k}>" for k in kinds), use_default_graph_as_union=True):
-        current = resources.get(sol[0].value)
-        new = kinds[sol[1].value]
-        if current in (None, "resource", "concept"):
-            resources[sol[0].value] = new
-    labels: dict[str, dict[str, str]] = {}
-    for pred in (DCTERMS.title, RDFS.label, SKOS.prefLabel):  # prefLabel wins, then rdfs:label
-        found: dict[str, dict[str, str]] = {}
-        for quad in store.quads_for_pattern(None, ox.NamedNode(str(pred)), None):
-            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-                tags = found.setdefault(quad.subject.value, {})
-                tag, value = quad.object.language or "", quad.object.value
-                if tag not in tags or value < tags[tag]:  # two labels in one language: never random
-                    tags[tag] = value
-        for iri, tags in found.items():
-            labels.setdefault(iri, {}).update(tags)
-    return resources, labels
-
-
 def load_vocabulary(settings: Settings) -> Vocabulary:
     """Load every RDF file of settings.vocab_dir; the vocabulary's version is a hash of them all."""
     files = vocabulary_files(Path(settings.vocab_dir))
@@ -330,9 +304,9 @@ def load_vocabulary(settings: Settings) -> Vocabulary:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
         newest = max(newest, path.stat().st_mtime)
         load_file(store, path, settings.base_iri)
-    resources, labels = _index(store)
+    resources, labels = ResourceIndex(store), LabelIndex(store)
     from microcred.representations import RENDERERS
 
     return Vocabulary(settings=settings, store=store, files=files, version=digest.hexdigest()[:16],
-                      modified=datetime.fromtimestamp(int(newest), tz=timezone.utc),
+                      modified=datetime.fromtimestamp(int(newest), tz=UTC),
                       resources=resources, labels=labels, renderers=dict(RENDERERS))
