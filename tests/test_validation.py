@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -140,6 +141,20 @@ def test_identical_results_are_reported_once(validator: PassportValidator) -> No
     data = (PASSPORTS / "missing-title.ttl").read_bytes()
     report = validator.validate(data + b"\n" + data.split(b"\n", 1)[1], "text/turtle", "draft")
     assert len(report.results) == 1
+
+
+def test_report_carries_plain_values_with_datatype_and_language(validator: PassportValidator) -> None:
+    report = validator.validate((PASSPORTS / "wrong-workload-datatype.ttl").read_bytes(), "text/turtle", "issued",
+                                lang="it")
+    (result,) = report.results
+    assert (result.value, result.value_kind, result.value_datatype, result.value_lang) == (
+        "75", "literal", "http://www.w3.org/2001/XMLSchema#integer", None)
+    assert result.message_lang == "it" and result.message.startswith("Il volume di apprendimento")
+    assert result.to_json()["valueDatatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+    # workers send reports between processes: strings and tuples only, no rdflib terms to pickle
+    country = validator.validate((PASSPORTS / "missing-issuer-country.ttl").read_bytes(), "text/turtle", "issued")
+    assert country.results[0].path_triples and b"rdflib" not in pickle.dumps(country)
+    assert b"rdflib" not in pickle.dumps(report)
 
 
 def test_document_without_anything_to_check_does_not_silently_conform(validator: PassportValidator) -> None:
@@ -282,7 +297,7 @@ def test_cli_directory_json_and_progress(runner, contexts_dir: Path) -> None:  #
     result = runner.invoke(main, ["validate", "--format", "json", str(PASSPORTS)], env=cli_env(contexts_dir))
     assert result.exit_code == 2  # the malformed/ files are errors
     body = json.loads(result.stdout)
-    assert body["summary"] == {"files": 21, "conforming": 5, "notConforming": 11, "errors": 5}
+    assert body["summary"] == {"files": 22, "conforming": 5, "notConforming": 12, "errors": 5}
     assert "validating" in result.stderr  # the progress bar, on standard error
     by_source = {Path(r["source"]).name: r for r in body["reports"]}
     assert by_source["missing-title.ttl"]["results"][0]["glossaryTerm"] == MC + "micro-credential"

@@ -9,8 +9,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
-from rdflib.namespace import SH
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH, XSD
 
 from conftest import LiveServer
 from microcred.contexts import ContextStore
@@ -79,6 +80,38 @@ def test_post_negotiates_the_shacl_report(server: LiveServer, accept: str, fmt: 
     assert str(graph.value(result, SH.focusNode)) == EX + "achievement"
     assert str(graph.value(result, SH.resultMessage)).startswith("Una microcredenziale deve indicare l'ente")
     assert next(graph.objects(None, SH.conforms)).toPython() is False
+
+
+@pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                        ("application/rdf+xml", "xml"), ("application/n-triples", "nt")])
+def test_served_report_keeps_message_language_and_value_datatype(server: LiveServer, accept: str, fmt: str) -> None:
+    _, _, body = call(server.url + "/validate?_profile=issued&_lang=en",
+                      (PASSPORTS / "wrong-workload-datatype.ttl").read_bytes(),
+                      {"Content-Type": "text/turtle", "Accept": accept})
+    graph = Graph().parse(data=body, format=fmt)
+    (report,) = graph.subjects(RDF.type, SH.ValidationReport)
+    assert graph.value(report, SH.conforms) == Literal(False)
+    (result,) = graph.objects(report, SH.result)
+    assert graph.value(result, RDF.type) == SH.ValidationResult
+    assert graph.value(result, SH.focusNode) == URIRef(EX + "specification")
+    assert graph.value(result, SH.resultPath) == URIRef("http://data.europa.eu/snb/model/elm/volumeOfLearning")
+    assert graph.value(result, SH.resultSeverity) == SH.Violation
+    assert graph.value(result, SH.sourceConstraintComponent) == SH.DatatypeConstraintComponent
+    message = graph.value(result, SH.resultMessage)
+    assert message.language == "en" and str(message).startswith("A volume of learning must be one xsd:duration")
+    assert graph.value(result, SH.value) == Literal("75", datatype=XSD.integer)
+
+
+def test_served_report_keeps_blank_node_paths(server: LiveServer) -> None:
+    _, _, body = call(server.url + "/validate?_profile=issued", (PASSPORTS / "missing-issuer-country.ttl").read_bytes(),
+                      {"Content-Type": "text/turtle", "Accept": "text/turtle"})
+    graph = Graph().parse(data=body, format="turtle")
+    results = list(graph.objects(None, SH.result))
+    assert len(results) == 2 and all(graph.value(r, SH.resultMessage).language == "en" for r in results)
+    (result,) = (r for r in results if graph.value(r, SH.focusNode) == URIRef(EX + "university"))
+    branches = Collection(graph, graph.value(graph.value(result, SH.resultPath), SH.alternativePath))
+    assert [[str(p).rsplit("/", 1)[-1] for p in Collection(graph, b)] for b in branches] == [
+        ["location", "address", "countryCode"], ["eidasLegalIdentifier", "spatial"]]
 
 
 def test_html_report_is_grouped_by_focus_node(server: LiveServer) -> None:

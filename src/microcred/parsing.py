@@ -100,9 +100,17 @@ def _term(term: Any) -> Any:
 def _parse_oxigraph(data: bytes, fmt: InputFormat, base: str | None) -> Graph:
     graph = Graph()
     add = graph.add
+    terms: dict[Any, Any] = {}  # predicates, classes and nodes recur: convert each term once
+
+    def term(node: Any) -> Any:
+        converted = terms.get(node)
+        if converted is None:
+            converted = terms[node] = _term(node)
+        return converted
+
     try:
         for quad in ox.parse(data, fmt.oxigraph, base_iri=base, lenient=False):
-            add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+            add((term(quad.subject), term(quad.predicate), term(quad.object)))
     except SyntaxError as exc:
         line, column = exc.lineno, exc.offset
         if line is None and fmt.token == "rdf":

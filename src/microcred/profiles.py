@@ -201,7 +201,13 @@ def _by_language(graph: Graph, node: Node, predicate: URIRef) -> dict[str, str]:
 
 def pick_text(texts: dict[str, str], lang: str) -> str | None:
     """The text in `lang`, its primary subtag, English, untagged, or any; None when empty."""
+    key = pick_language(texts, lang)
+    return None if key is None else texts[key]
+
+
+def pick_language(texts: dict[str, str], lang: str) -> str | None:
+    """Which of `texts` (keyed by language tag, "" for none) pick_text chooses; None when empty."""
     for key in (lang, lang.split("-")[0], "en", ""):
         if key in texts:
-            return texts[key]
-    return next(iter(texts.values()), None)
+            return key
+    return next(iter(texts), None)

@@ -1,11 +1,12 @@
 """The typed validation report and its renderings: JSON summary, SHACL report graph, plain text.
 
-Core module: no Flask. A Report is plain picklable data, so worker processes can return it.
+Core module: no Flask. A Report holds strings and tuples only, no rdflib terms, so a worker process
+returns it cheaply; to_graph() rebuilds the terms (literals keep their datatype or language).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -34,9 +35,11 @@ class Result:
     glossary_term: str | None
     element: str | None
     focus_types: tuple[str, ...] = ()
-    path_triples: tuple[tuple[Node, Node, Node], ...] = ()
-    #: (focus node, value, source shape) as RDF terms, for the report graph
-    terms: tuple[Node | None, Node | None, Node | None] = field(default=(None, None, None), compare=False)
+    value_datatype: str | None = None
+    value_lang: str | None = None
+    message_lang: str | None = None
+    #: the triples of a blank-node path (an RDF list, nested path nodes), terms as render_term writes them
+    path_triples: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def key(self) -> tuple:
@@ -44,9 +47,8 @@ class Result:
         return (self.focus_node, self.path, self.value, self.severity, self.source_shape, self.component)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["path_triples"], data["terms"]
-        return {_camel(k): v for k, v in data.items()}
+        """The result in the JSON summary: every field but the path's triples, in camelCase."""
+        return {name: getattr(self, field) for field, name in JSON_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -103,17 +105,16 @@ class Report:
             graph.add((node, RDF.type, SH.ValidationResult))
             graph.add((node, SH.resultSeverity, SEVERITY_IRIS.get(result.severity, SH.Violation)))
             graph.add((node, SH.sourceConstraintComponent, URIRef(result.component)))
-            focus, value, shape = result.terms
-            graph.add((node, SH.sourceShape, shape if shape is not None else parse_term(result.source_shape)))
-            graph.add((node, SH.resultMessage, Literal(result.message)))
+            graph.add((node, SH.sourceShape, parse_term(result.source_shape)))
+            graph.add((node, SH.resultMessage, Literal(result.message, lang=result.message_lang)))
             if result.focus_node is not None:
-                graph.add((node, SH.focusNode, focus if focus is not None else parse_term(result.focus_node)))
+                graph.add((node, SH.focusNode, parse_term(result.focus_node)))
             if result.value is not None:
-                graph.add((node, SH.value, value if value is not None else parse_term(result.value, result.value_kind)))
+                graph.add((node, SH.value, value_term(result)))
             if result.path_triples:
-                graph.add((node, SH.resultPath, result.path_triples[0][0]))
-                for triple in result.path_triples:
-                    graph.add(triple)
+                graph.add((node, SH.resultPath, parse_term(result.path_triples[0][0])))
+                for s, p, o in result.path_triples:
+                    graph.add((parse_term(s), URIRef(p), parse_term(o)))
             elif result.path:
                 graph.add((node, SH.resultPath, _expand(result.path)))
             if result.glossary_term:
@@ -164,11 +165,17 @@ def render_path(graph: Graph, path: Node, prefixes: dict[str, str]) -> str:
     return f"_:{path}"
 
 
-def parse_term(text: str, kind: str | None = "iri") -> Node:
-    """Back from render_term (for IRIs and blank nodes; literals come back as plain literals)."""
-    if kind == "literal":
-        return Literal(text)
+def parse_term(text: str) -> Node:
+    """An IRI or blank node back from render_term (no IRI starts with `_:`: a scheme begins with a letter)."""
     return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
+
+
+def value_term(result: Result) -> Node:
+    """A result's sh:value as an RDF term: a literal keeps its language tag or datatype."""
+    if result.value_kind == "literal":
+        datatype = URIRef(result.value_datatype) if result.value_datatype and not result.value_lang else None
+        return Literal(result.value or "", lang=result.value_lang, datatype=datatype)
+    return parse_term(result.value or "")
 
 
 def _wrap(graph: Graph, path: Node, prefixes: dict[str, str]) -> str:
@@ -192,3 +199,6 @@ def _expand(path: str) -> URIRef:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+JSON_FIELDS = tuple((f.name, _camel(f.name)) for f in fields(Result) if f.name != "path_triples")

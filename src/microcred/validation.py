@@ -19,7 +19,7 @@ from microcred.config import Settings
 from microcred.contexts import ContextStore
 from microcred.namespaces import MCS, PREFIXES, RDF, SH
 from microcred.parsing import InputFormat, format_for, parse_passport
-from microcred.profiles import Profile, Profiles, load_profiles, pick_text
+from microcred.profiles import Profile, Profiles, load_profiles, pick_language, pick_text
 from microcred.report import Report, Result, render_path, render_term
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -81,19 +81,22 @@ class PassportValidator:
         shape = value(SH.sourceShape)
         info = profile.info.get(shape)
         messages = {getattr(m, "language", None) or "": str(m) for m in report.objects(node, SH.resultMessage)}
+        message_lang = pick_language(messages, lang)
         path = value(SH.resultPath)
         focus, val = value(SH.focusNode), value(SH.value)
         return Result(
             focus_node=render_term(focus), path=render_path(report, path, self._prefixes) if path else None,
             value=render_term(val) if val is not None else None,
-            value_kind=_kind(val), message=pick_text(messages, lang) or "",
+            value_kind=_kind(val), message=messages.get(message_lang or "", ""),
             severity=SEVERITIES.get(value(SH.resultSeverity), str(value(SH.resultSeverity))),
             source_shape=render_term(shape), component=str(value(SH.sourceConstraintComponent)),
             glossary_term=info.term if info else None,
             element=pick_text(info.names, lang) if info and info.names else None,
             focus_types=tuple(sorted(render_term(t) for t in _types(report, focus))),
-            path_triples=_closure(report, path) if isinstance(path, BNode) else (),
-            terms=(focus, val, shape))
+            value_datatype=str(val.datatype) if isinstance(val, Literal) and val.datatype else None,
+            value_lang=val.language if isinstance(val, Literal) else None,
+            message_lang=message_lang or None,
+            path_triples=_closure(report, path) if isinstance(path, BNode) else ())
 
     def _no_focus(self, profile: Profile, lang: str) -> Result:
         expected = ", ".join(sorted(render_term(c, self._prefixes) for c in profile.target_classes)[:5])
@@ -102,8 +105,9 @@ class PassportValidator:
                    "it": "Il documento non contiene nulla che questo profilo verifichi: nessun nodo è "
                          "destinatario delle sue forme" + (f" (per esempio un'istanza di {expected})"
                                                            if expected else "") + "."}
+        message_lang = pick_language(message, lang) or "en"
         return Result(focus_node=None, path=None, value=None, value_kind=None,
-                      message=pick_text(message, lang) or message["en"], severity="Violation",
+                      message=message[message_lang], message_lang=message_lang, severity="Violation",
                       source_shape=profile.iri, component=str(NO_FOCUS_COMPONENT),
                       glossary_term=profile.term, element=None)
 
@@ -119,8 +123,8 @@ def _types(report: Graph, focus: Node | None) -> list[Node]:
     return list(report.objects(focus, RDF.type)) if focus is not None else []
 
 
-def _closure(graph: Graph, node: Node) -> tuple[tuple[Node, Node, Node], ...]:
-    """The triples that describe a blank-node path (an RDF list and nested path nodes)."""
+def _closure(graph: Graph, node: Node) -> tuple[tuple[str, str, str], ...]:
+    """The triples that describe a blank-node path (an RDF list and nested path nodes), as text."""
     out, todo, seen = [], [node], set()
     while todo:
         current = todo.pop()
@@ -128,7 +132,7 @@ def _closure(graph: Graph, node: Node) -> tuple[tuple[Node, Node, Node], ...]:
             continue
         seen.add(current)
         for p, o in graph.predicate_objects(current):
-            out.append((current, p, o))
+            out.append((f"_:{current}", str(p), f"_:{o}" if isinstance(o, BNode) else str(o)))
             if isinstance(o, BNode):
                 todo.append(o)
     return tuple(out)

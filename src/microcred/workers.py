@@ -7,6 +7,7 @@ another. One dispatch loop per call, no threads of our own.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -51,6 +52,9 @@ def _serve(conn: Connection, settings: Settings, validator: Any, timeout: float)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     try:
         validator = validator or PassportValidator.from_settings(settings)
+        # the profiles live as long as the worker: keep them out of every later collection
+        gc.collect()
+        gc.freeze()
         conn.send(("ready",))
     except MicrocredError as exc:
         conn.send(("error", type(exc), exc.detail, exc.extra))
@@ -135,7 +139,8 @@ class ValidationPool:
         if start_method == "forkserver":
             self.ctx.set_forkserver_preload(["microcred.validation"])
         self.validator = validator if start_method == "fork" else None
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # last in, first out: a lone request goes to the worker that ran the previous one, caches warm
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._started = False
         self._all: list[_Worker] = []
 
@@ -226,7 +231,7 @@ class ValidationPool:
         for worker in self._all:
             worker.stop()
         self._all.clear()
-        self._idle = queue.Queue()
+        self._idle = queue.LifoQueue()
         self._started = False
 
     def __enter__(self) -> "ValidationPool":
