@@ -26,6 +26,8 @@ from microcred.vocabulary import Vocabulary
 
 #: Most IRIs whose kind (or absence) a worker remembers.
 KIND_CACHE = 50_000
+#: Most IRIs with a fragment held in a table of their heads; past it, each look-up is a query.
+HASH_TABLE_LIMIT = 10_000
 #: Blank nodes followed below a subject in a bounded description (nested structures).
 BNODE_DEPTH = 3
 _TSV = "text/tab-separated-values"
@@ -110,15 +112,14 @@ class EndpointStore:
         query = f"SELECT * WHERE {{ {self._in_graphs(pattern, graph_name)} }}"
         return self._quads(query, terms, graph_name)
 
-    def quads_for_subjects(self, subjects: Iterable[ox.NamedNode],
-                           predicates: Iterable[ox.NamedNode]) -> Iterator[ox.Quad]:
+    def quads_for_subjects(self, subjects: list[ox.NamedNode],
+                           predicates: list[ox.NamedNode]) -> Iterator[ox.Quad]:
         """The quads of any of `subjects` with any of `predicates`, in one query."""
-        values = " ".join(map(str, subjects))
-        if not values:
+        # one VALUES of pairs: two separate VALUES make Oxigraph scan the whole ?s ?p ?o pattern
+        pairs = " ".join(f"({s} {p})" for s in subjects for p in predicates)
+        if not pairs:
             return iter(())
-        preds = " ".join(map(str, predicates))
-        query = (f"SELECT * WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {preds} }} "
-                 f"{self._in_graphs('?s ?p ?o')} }}")
+        query = f"SELECT * WHERE {{ VALUES (?s ?p) {{ {pairs} }} {self._in_graphs('?s ?p ?o')} }}"
         return self._quads(query, {})
 
     def bounded_quads(self, subjects: Iterable[ox.NamedNode]) -> Iterator[ox.Quad]:
@@ -169,6 +170,8 @@ class EndpointResourceIndex(Mapping[str, str]):
         self.store = store
         self._kinds: OrderedDict[str, str | None] = OrderedDict()
         self._size: int | None = None
+        self._hash_table: dict[str, list[str]] | None = None
+        self._hash_read = False
 
     def _lookup(self, iri: str) -> str | None:
         try:
@@ -233,7 +236,25 @@ class EndpointResourceIndex(Mapping[str, str]):
 
     def fragments(self, iri: str) -> list[str]:
         """Typed IRIs made of `iri` and a fragment."""
-        return self.starting_with(iri + "#", KIND_CACHE)
+        table = self.hash_table()
+        if table is not None:
+            return list(table.get(iri, ()))
+        return self.starting_with(iri + "#", KIND_CACHE)  # a scan of the typed IRIs at the endpoint
+
+    def hash_table(self) -> dict[str, list[str]] | None:
+        """IRI -> its typed fragment IRIs, read in one query when there are at most
+        HASH_TABLE_LIMIT of them (slash vocabularies have none); None when there are more."""
+        if not self._hash_read:
+            test = ' && CONTAINS(STR(?s), "#")'
+            query = f"SELECT DISTINCT ?s WHERE {{ {_typed(self.store, test)} }} LIMIT {HASH_TABLE_LIMIT + 1}"
+            found = [row["s"].value for row in self.store.select(query)]
+            if len(found) <= HASH_TABLE_LIMIT:
+                table: dict[str, list[str]] = {}
+                for iri in found:
+                    table.setdefault(iri.partition("#")[0], []).append(iri)
+                self._hash_table = table
+            self._hash_read = True
+        return self._hash_table
 
 
 class EndpointLabelIndex(LabelIndex):
@@ -265,7 +286,9 @@ def endpoint_vocabulary(settings: Settings) -> Vocabulary:
 
     store = EndpointStore(settings.sparql_endpoint, settings.query_timeout)
     summary = store.summary()
+    resources = EndpointResourceIndex(store)
+    resources.hash_table()  # one scan now rather than on the first request
     return Vocabulary(settings=settings, store=store, files=[], version=summary.version(settings.base_iri),
-                      modified=summary.last_modified(), resources=EndpointResourceIndex(store),
+                      modified=summary.last_modified(), resources=resources,
                       labels=EndpointLabelIndex(store), renderers=dict(RENDERERS),
                       graphs=sorted(g for g in summary.graphs if g))
