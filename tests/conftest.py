@@ -277,11 +277,14 @@ class OxigraphServer:
         subprocess.run([binary, "load", "--location", str(location), "--file", str(nquads)],
                        check=True, capture_output=True)
         self.port = free_port()
-        self.process = subprocess.Popen(
-            [binary, "serve-read-only", "--location", str(location), "--bind",
-             f"127.0.0.1:{self.port}", "--union-default-graph", "--timeout-s", str(timeout_s)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.command = [binary, "serve-read-only", "--location", str(location), "--bind",
+                        f"127.0.0.1:{self.port}", "--union-default-graph", "--timeout-s", str(timeout_s)]
         self.url = f"http://127.0.0.1:{self.port}/query"
+        self.start()
+
+    def start(self) -> None:
+        """Start the server (again, on the same port and store) and wait until it listens."""
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -166,7 +166,7 @@ class PageBuilder:
     def hashed(self) -> list[dict[str, Any]]:
         """Resources under this one's IRI with a fragment (described on this page, anchored)."""
         prefix = self.iri + "#"
-        found = sorted(s for s in self.vocabulary.resources if s.startswith(prefix))
+        found = sorted(self.vocabulary.resources.fragments(self.iri))
         return [dict(self.link(URIRef(s)), id=s[len(prefix):], rows=self.details(URIRef(s), {RDF.type}))
                 for s in found]
 

@@ -187,7 +187,7 @@ def _triples(source: Any) -> tuple[Iterable[Triple], list[str]]:
     if kind in ("Graph", "ConjunctiveGraph", "Dataset"):
         quads = kind != "Graph"
         return _from_rdflib(source, quads), []
-    if kind == "Store":  # pyoxigraph
+    if hasattr(source, "quads_for_pattern"):  # a pyoxigraph Store, or the remote EndpointStore
         return ((from_oxigraph(q.subject), q.predicate.value, from_oxigraph(q.object))  # type: ignore[misc]
                 for q in source.quads_for_pattern(None, None, None, None)), []
     paths = [source] if isinstance(source, (str, Path)) else list(source)

@@ -44,6 +44,20 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def endpoint_opener() -> urllib.request.OpenerDirector:
+    """An opener for our own endpoint: no proxies from the environment (the endpoint is ours,
+    usually on a private network) and no redirects."""
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
+
+
+def query_request(endpoint: str, params: list[tuple[str, str]], accept: str) -> urllib.request.Request:
+    """A SPARQL 1.1 Protocol query by form POST."""
+    return urllib.request.Request(
+        endpoint, data=urlencode(params).encode(), method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
+                 "User-Agent": f"microcred/{microcred.__version__}"})
+
+
 class RemoteEngine:
     """A SPARQL endpoint at `endpoint`, asked with the SPARQL 1.1 Protocol (form POST)."""
 
@@ -51,8 +65,7 @@ class RemoteEngine:
 
     def __init__(self, endpoint: str, timeout: float, max_results: int) -> None:
         self.endpoint, self.timeout, self.max_results = endpoint, timeout, max_results
-        # no proxies from the environment: the endpoint is ours, usually on a private network
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
+        self._opener = endpoint_opener()
 
     def run(self, request: QueryRequest) -> QueryResult:
         """Forward the query, read the answer within the limits, convert it."""
@@ -64,10 +77,7 @@ class RemoteEngine:
             text = f"BASE <{request.base_iri}>\n{text}"
         params = [("query", text)] + [("default-graph-uri", g) for g in request.default_graphs] \
             + [("named-graph-uri", g) for g in request.named_graphs]
-        http_request = urllib.request.Request(
-            self.endpoint, data=urlencode(params).encode(), method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
-                     "User-Agent": f"microcred/{microcred.__version__}"})
+        http_request = query_request(self.endpoint, params, accept)
         try:
             with self._opener.open(http_request, timeout=self.timeout) as response:
                 while chunk := response.read(CHUNK):

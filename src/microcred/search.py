@@ -158,8 +158,8 @@ def label_entries(vocabulary: "Vocabulary") -> list[tuple[str, str, str, str]]:
     for field, predicate in FIELDS:
         for quad in vocabulary.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
             subject, obj = quad.subject, quad.object
-            if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal) \
-                    and subject.value in vocabulary.resources and obj.value.strip():
+            # a labelled IRI is always a described resource: no lookup per label
+            if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal) and obj.value.strip():
                 iri, tag = subject.value, obj.language or ""
                 entries.add((shared.setdefault(iri, iri), obj.value, shared.setdefault(tag, tag), field))
     return sorted(entries)

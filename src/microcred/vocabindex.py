@@ -7,7 +7,9 @@ Core module: no Flask.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -16,7 +18,7 @@ from microcred.namespaces import DCTERMS, OWL, RDF, RDFS, SKOS
 KINDS = {str(SKOS.ConceptScheme): "scheme", str(OWL.Ontology): "ontology", str(SKOS.Concept): "concept"}
 #: Label properties, weakest first: a skos:prefLabel beats an rdfs:label beats a dct:title.
 LABEL_PREDICATES = (DCTERMS.title, RDFS.label, SKOS.prefLabel)
-_RANK = {"concept": 1, "scheme": 2, "ontology": 2}
+RANK = {"concept": 1, "scheme": 2, "ontology": 2}
 
 
 class ResourceIndex(dict):
@@ -42,7 +44,7 @@ class ResourceIndex(dict):
                 head, hash_, _ = iri.partition("#")
                 if hash_:
                     self.hash_members.setdefault(head, []).append(iri)
-            elif _RANK.get(kind, 0) > _RANK.get(current, 0):
+            elif RANK.get(kind, 0) > RANK.get(current, 0):
                 dict.__setitem__(self, iri, kind)
 
     def _described(self, iri: str) -> bool:
@@ -60,39 +62,60 @@ class ResourceIndex(dict):
     def __contains__(self, iri: object) -> bool:
         return dict.__contains__(self, iri) or (isinstance(iri, str) and self._described(iri))
 
+    def starting_with(self, prefix: str, limit: int) -> list[str]:
+        """Typed IRIs that start with `prefix`, at most `limit`."""
+        return [iri for iri in self if iri.startswith(prefix)][:limit]
+
+    def fragments(self, iri: str) -> list[str]:
+        """Typed IRIs made of `iri` and a fragment."""
+        return list(self.hash_members.get(iri, ()))
+
+
+def quads_for_subjects(store: Any, subjects: list[ox.NamedNode], predicates: list[ox.NamedNode]) -> Iterable[ox.Quad]:
+    """The quads of any of `subjects` with any of `predicates`: one query where the store is
+    remote, a lookup per pair in pyoxigraph."""
+    batched = getattr(store, "quads_for_subjects", None)
+    if batched is not None:
+        return batched(subjects, predicates)
+    return (q for s in subjects for p in predicates for q in store.quads_for_pattern(s, p, None))
+
 
 class LabelIndex(Mapping[str, dict[str, str]]):
-    """IRI -> {language tag: label}, read from the store on first use and kept.
+    """IRI -> {language tag: label}, read from the store on first use and kept (at most `limit`).
 
     Of two labels in one language the smaller is kept, so what is shown is never random.
     """
 
-    def __init__(self, store: ox.Store) -> None:
+    limit: int | None = None
+
+    def __init__(self, store: Any) -> None:  # a pyoxigraph Store or an EndpointStore
         self.store = store
-        self._cache: dict[str, dict[str, str]] = {}
+        self._cache: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._predicates = [ox.NamedNode(str(p)) for p in LABEL_PREDICATES]
 
     def _read(self, iri: str) -> dict[str, str]:
-        labels: dict[str, str] = {}
         try:
             node = ox.NamedNode(iri)
         except ValueError:
-            return labels
-        for predicate in self._predicates:
-            found: dict[str, str] = {}
-            for quad in self.store.quads_for_pattern(node, predicate, None):
-                obj = quad.object
-                if isinstance(obj, ox.Literal):
-                    tag = (obj.language or "").lower()
-                    if tag not in found or obj.value < found[tag]:
-                        found[tag] = obj.value
-            labels.update(found)
+            return {}
+        found: dict[str, dict[str, str]] = {p.value: {} for p in self._predicates}
+        for quad in quads_for_subjects(self.store, [node], self._predicates):
+            obj, per_tag = quad.object, found[quad.predicate.value]
+            if isinstance(obj, ox.Literal):
+                tag = (obj.language or "").lower()
+                if tag not in per_tag or obj.value < per_tag[tag]:
+                    per_tag[tag] = obj.value
+        labels: dict[str, str] = {}
+        for per_tag in found.values():  # weakest first: a stronger property overrides
+            labels.update(per_tag)
         return labels
 
     def __getitem__(self, iri: str) -> dict[str, str]:
         labels = self._cache.get(iri)
         if labels is None:
             labels = self._cache[iri] = self._read(iri)
+            if self.limit is not None and len(self._cache) > self.limit:
+                self._cache.popitem(last=False)
         if not labels:
             raise KeyError(iri)
         return labels

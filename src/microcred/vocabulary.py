@@ -1,5 +1,6 @@
 """Load vocab/ into a Vocabulary: a pyoxigraph store (one named graph per file), its resources,
-its version, and the documents that describe each resource, computed once per version.
+its version, and the documents that describe each resource, computed once per version. With a
+remote SPARQL endpoint set, the store is the endpoint and nothing is loaded (endpointstore.py).
 
 Core module: no Flask. Serialisation lives in representations.py.
 """
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -22,7 +24,7 @@ from microcred.config import Settings
 from microcred.conneg import Format
 from microcred.errors import ConfigurationError, NotFound, RDFSyntaxError
 from microcred.namespaces import CANONICAL_BASE, OWL, PREFIXES, RDF, RDFS, SKOS
-from microcred.vocabindex import LabelIndex, ResourceIndex
+from microcred.vocabindex import LabelIndex, ResourceIndex, quads_for_subjects
 
 #: File extensions read from vocab/, and the parser each needs.
 RDF_FILE_FORMATS: dict[str, ox.RdfFormat] = {
@@ -58,19 +60,24 @@ class Representation:
 
 @dataclass
 class Vocabulary:
-    """Everything loaded from vocab/: the store, the resources it describes, its version."""
+    """Everything loaded from vocab/: the store, the resources it describes, its version.
+
+    `store` is a pyoxigraph Store, or an EndpointStore answering the same calls from a remote
+    endpoint (then `files` is empty and `graphs` names the endpoint's graphs).
+    """
 
     settings: Settings
-    store: ox.Store
+    store: Any
     files: list[Path]
     version: str
     modified: datetime
-    resources: ResourceIndex  # IRI -> kind: "scheme", "ontology", "concept", "resource"
+    resources: Any  # ResourceIndex or EndpointResourceIndex: IRI -> "scheme", "ontology", "concept", "resource"
     labels: LabelIndex        # IRI -> {language tag: preferred label}
     renderers: dict[str, Callable[[Vocabulary, str, Format, str], bytes]] = field(default_factory=dict)
     _cache: OrderedDict[tuple[str, str, str], Representation] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _languages: list[str] | None = None
+    graphs: list[str] = field(default_factory=list)
 
     @property
     def base_iri(self) -> str:
@@ -82,7 +89,7 @@ class Vocabulary:
         return self.modified.strftime("%a, %d %b %Y %H:%M:%S GMT")
 
     def graph_names(self) -> list[str]:
-        return [GRAPH_PREFIX + f.name for f in self.files]
+        return self.graphs or [GRAPH_PREFIX + f.name for f in self.files]
 
     def iri_for_path(self, path: str) -> str:
         """The IRI a request path under the base stands for."""
@@ -106,10 +113,10 @@ class Vocabulary:
         """The IRIs that look most like `iri`, for 'did you mean' answers."""
         import difflib
 
-        candidates = list(self.resources)
-        if len(candidates) > EAGER_LIMIT:  # keep a 404 cheap on a large vocabulary
-            prefix = iri.rstrip("/").rsplit("/", 1)[0]
-            candidates = [c for c in candidates if c.startswith(prefix)][:EAGER_LIMIT]
+        if len(self.resources) > EAGER_LIMIT:  # keep a 404 cheap on a large vocabulary
+            candidates = self.resources.starting_with(iri.rstrip("/").rsplit("/", 1)[0], EAGER_LIMIT)
+        else:
+            candidates = list(self.resources)
         return difflib.get_close_matches(iri, candidates, n=n, cutoff=0.6)
 
     def label(self, iri: str, lang: str | None = None) -> str:
@@ -173,16 +180,19 @@ class Vocabulary:
                 for quad in self.store.quads_for_pattern(None, None, None, name):
                     graph.add(to_rdflib_triple(quad))
             return canonical_bnodes(graph)
-        subjects = [node] + [ox.NamedNode(s) for s in self.resources.hash_members.get(iri, ())]
+        subjects = [node] + [ox.NamedNode(s) for s in self.resources.fragments(iri)]
         self._add_bounded(graph, subjects)
-        for obj in set(graph.objects()):
-            if isinstance(obj, URIRef) and obj != URIRef(iri):
-                for pred in LABEL_PREDICATES:
-                    for quad in self.store.quads_for_pattern(ox.NamedNode(str(obj)), ox.NamedNode(pred), None):
-                        graph.add(to_rdflib_triple(quad))
+        linked = sorted(str(o) for o in set(graph.objects()) if isinstance(o, URIRef) and o != URIRef(iri))
+        for quad in quads_for_subjects(self.store, [ox.NamedNode(o) for o in linked],
+                                       [ox.NamedNode(p) for p in LABEL_PREDICATES]):
+            graph.add(to_rdflib_triple(quad))
         return canonical_bnodes(graph)
 
     def _add_bounded(self, graph: Graph, subjects: list) -> None:
+        if hasattr(self.store, "bounded_quads"):  # a remote store follows blank nodes in one query
+            for quad in self.store.bounded_quads(subjects):
+                graph.add(to_rdflib_triple(quad))
+            return
         seen: set[str] = set()
         while subjects:
             subject = subjects.pop()
@@ -295,7 +305,13 @@ def load_file(store: ox.Store, path: Path, base: str) -> None:
 
 
 def load_vocabulary(settings: Settings) -> Vocabulary:
-    """Load every RDF file of settings.vocab_dir; the vocabulary's version is a hash of them all."""
+    """Load every RDF file of settings.vocab_dir; the vocabulary's version is a hash of them all.
+
+    With settings.sparql_endpoint, read nothing: the vocabulary is answered by the endpoint."""
+    if settings.sparql_endpoint:
+        from microcred.endpointstore import endpoint_vocabulary
+
+        return endpoint_vocabulary(settings)
     files = vocabulary_files(Path(settings.vocab_dir))
     digest = hashlib.sha256(settings.base_iri.encode())
     store = ox.Store()
