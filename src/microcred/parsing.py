@@ -122,14 +122,14 @@ def _parse_oxigraph(data: bytes, fmt: InputFormat, base: str | None) -> Graph:
 
 def _xml_position(data: bytes) -> tuple[int | None, int | None]:
     """Line and column (1-based) of an XML well-formedness error, from the SAX parser's locator."""
-    parser = xml.sax.make_parser()
+    parser: Any = xml.sax.make_parser()  # an expat reader: it has feed() and close()
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
     parser.setFeature(xml.sax.handler.feature_external_pes, False)
     try:
         parser.feed(data)
         parser.close()
     except xml.sax.SAXParseException as exc:
-        return exc.getLineNumber(), exc.getColumnNumber() + 1
+        return exc.getLineNumber(), (exc.getColumnNumber() or 0) + 1
     return None, None
 
 

@@ -7,7 +7,7 @@ returns it cheaply; to_graph() rebuilds the terms (literals keep their datatype 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any, Iterable
+from typing import overload, Any, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -135,6 +135,10 @@ class Report:
         return "\n".join(lines)
 
 
+@overload
+def render_term(term: Node, prefixes: dict[str, str] | None = None) -> str: ...
+@overload
+def render_term(term: None, prefixes: dict[str, str] | None = None) -> None: ...
 def render_term(term: Node | None, prefixes: dict[str, str] | None = None) -> str | None:
     """A term as text: IRIs plain (or prefixed), blank nodes as _:id, literals by their lexical form."""
     if term is None:

@@ -79,7 +79,7 @@ class PassportValidator:
     def _result(self, report: Graph, node: Node, profile: Profile, lang: str) -> Result:
         value = lambda p: report.value(node, p)  # noqa: E731 - a local shorthand
         shape = value(SH.sourceShape)
-        info = profile.info.get(shape)
+        info = profile.info.get(shape) if shape is not None else None
         messages = {getattr(m, "language", None) or "": str(m) for m in report.objects(node, SH.resultMessage)}
         message_lang = pick_language(messages, lang)
         path = value(SH.resultPath)
@@ -88,8 +88,8 @@ class PassportValidator:
             focus_node=render_term(focus), path=render_path(report, path, self._prefixes) if path else None,
             value=render_term(val) if val is not None else None,
             value_kind=_kind(val), message=messages.get(message_lang or "", ""),
-            severity=SEVERITIES.get(value(SH.resultSeverity), str(value(SH.resultSeverity))),
-            source_shape=render_term(shape), component=str(value(SH.sourceConstraintComponent)),
+            severity=_severity(value(SH.resultSeverity)),
+            source_shape=render_term(shape) or "", component=str(value(SH.sourceConstraintComponent)),
             glossary_term=info.term if info else None,
             element=pick_text(info.names, lang) if info and info.names else None,
             focus_types=tuple(sorted(render_term(t) for t in _types(report, focus))),
@@ -110,6 +110,14 @@ class PassportValidator:
                       message=message[message_lang], message_lang=message_lang, severity="Violation",
                       source_shape=profile.iri, component=str(NO_FOCUS_COMPONENT),
                       glossary_term=profile.term, element=None)
+
+
+def _severity(term: Node | None) -> str:
+    """sh:Violation -> "Violation"; a severity of the shapes' own keeps its IRI."""
+    for iri, name in SEVERITIES.items():
+        if term == iri:
+            return name
+    return str(term)
 
 
 def _kind(term: Node | None) -> str | None:

@@ -252,7 +252,10 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
 
 
 def to_rdflib_triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
-    return (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+    """A pyoxigraph quad as an rdflib triple (RDF 1.2 triple terms do not occur in vocabularies)."""
+    subject, obj = quad.subject, quad.object
+    assert not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple)
+    return (to_rdflib(subject), to_rdflib(quad.predicate), to_rdflib(obj))
 
 
 def canonical_bnodes(graph: Graph) -> Graph:
@@ -264,7 +267,7 @@ def canonical_bnodes(graph: Graph) -> Graph:
     def signature(b: BNode) -> str:
         return "|".join(sorted(f"{p}={o if not isinstance(o, BNode) else '_'}" for p, o in graph.predicate_objects(b)))
 
-    mapping = {b: BNode(f"b{i}") for i, b in enumerate(sorted(bnodes, key=lambda b: (signature(b), str(b))))}
+    mapping: dict[Node, Node] = {b: BNode(f"b{i}") for i, b in enumerate(sorted(bnodes, key=lambda b: (signature(b), str(b))))}
     out = new_graph()
     for s, p, o in graph:
         out.add((mapping.get(s, s), p, mapping.get(o, o)))

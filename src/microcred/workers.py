@@ -184,7 +184,7 @@ class ValidationPool:
     def _dispatch(self, jobs: Sequence[Job], workers: list[_Worker], done: Callable[[int], None] | None):  # noqa: ANN202
         outcomes: list[Any] = [None] * len(jobs)
         pending = list(range(len(jobs)))[::-1]
-        free, busy = list(workers), {}
+        free, busy = list(workers), {}  # type: list[_Worker], dict[Any, tuple[_Worker, int, float]]
         while pending or busy:
             while free and pending:
                 worker, index = free.pop(), pending.pop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from werkzeug.wrappers import Response as BaseResponse
 from flask import Blueprint, Response, current_app, redirect, request
 
 from microcred.conneg import BY_EXTENSION, DOCUMENT_FORMATS, HTML, Format, choose_language, negotiate
@@ -45,7 +46,7 @@ def send_document(iri: str, fmt: Format, lang: str | None = None) -> Response:
     return response
 
 
-def see_other(iri: str) -> Response:
+def see_other(iri: str) -> BaseResponse:
     """303 See Other to the negotiated document of a resource."""
     vocabulary = state(current_app).vocabulary
     vocabulary.kind(iri)
@@ -89,7 +90,7 @@ def resolver_iri() -> str:
 
 
 @bp.get("/resource")
-def resolve() -> Response:
+def resolve() -> BaseResponse:
     """Dereference any IRI the vocabulary describes, including IRIs outside our base."""
     return see_other(resolver_iri())
 
@@ -106,7 +107,7 @@ def resolved_document(ext: str) -> Response:
 
 
 @bp.get("/<path:path>")
-def resource(path: str) -> Response:
+def resource(path: str) -> BaseResponse:
     """A resource IRI (303 to a document) or one of its documents (200)."""
     vocabulary = state(current_app).vocabulary
     stem, dot, ext = path.rpartition(".")
