@@ -24,7 +24,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def settings_from(ctx: click.Context, **overrides: Any):  # noqa: ANN201 - Settings
+def settings_from(ctx: click.Context, **overrides: Any):
     """Settings from the environment plus the options given on the command line."""
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
@@ -157,7 +157,7 @@ def load(files: tuple[str, ...], store_path: str, base_iri: str | None) -> None:
 PROGRESS_FROM = 5
 
 
-def passport_files(paths: tuple[str, ...]) -> list["Path"]:
+def passport_files(paths: tuple[str, ...]) -> list[Path]:
     """The files named, and under each directory named the files in an RDF syntax we read."""
     from pathlib import Path
 

@@ -6,9 +6,10 @@ Read once, by load_settings(); nothing here reads the environment at import time
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from microcred.errors import ConfigurationError
 from microcred.namespaces import CANONICAL_BASE
@@ -86,7 +87,7 @@ class Settings:
     cache_max_age: int
     site_dir: str
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         """A copy with some settings changed."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)

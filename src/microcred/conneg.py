@@ -6,8 +6,8 @@ parameters; ties go to the more specific range, then to the client's order, then
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from microcred.errors import NotAcceptable
 

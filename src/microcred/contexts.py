@@ -82,7 +82,7 @@ def fetch_context(url: str, timeout: float = 20.0) -> bytes:
         raise InputError(f"only http(s) URLs can be fetched: {url}")
     request = urllib.request.Request(url, headers={"Accept": CONTEXT_ACCEPT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.read()
     except OSError as exc:  # URLError, HTTPError and timeouts are all OSErrors
         raise InputError(f"could not fetch {url}: {exc}") from exc

@@ -77,8 +77,8 @@ def htaccess(languages: list[str]) -> str:
     lines = [f"# {HEADER.format(server='Apache httpd')}", "Options -MultiViews", "DirectoryIndex index.html"]
     lines += [f"AddType {f.media_type} .{f.extension}" for f in DOCUMENT_FORMATS]
     lines += ["AddCharset utf-8 .html .ttl .css .js .json",
-              '<IfModule mod_headers.c>\n  Header always set Access-Control-Allow-Origin "*"\n'
-              '  Header always merge Vary "Accept, Accept-Language" env=MC_VARY\n</IfModule>',
+              ('<IfModule mod_headers.c>\n  Header always set Access-Control-Allow-Origin "*"\n'
+               '  Header always merge Vary "Accept, Accept-Language" env=MC_VARY\n</IfModule>'),
               "RewriteEngine On", "RewriteRule ^(nginx/|\\.ht) - [R=404,L]",
               "# The page language: the client's first Accept-Language, if the vocabulary has it.",
               'RewriteRule ^ - [E=MC_LANG:]']

@@ -6,7 +6,8 @@ Core module: no Flask. The live pages and the static site both render these.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -35,7 +36,7 @@ SHOWN |= {p for _, p in NOTES + HIERARCHY + MAPPINGS}
 KINDS = {"concept": "concept", "scheme": "scheme"}
 
 
-def page_href(vocabulary: "Vocabulary", iri: str, lang: str) -> str:
+def page_href(vocabulary: Vocabulary, iri: str, lang: str) -> str:
     """Where a page in `lang` links for `iri`: our page in the same language, or the IRI itself.
 
     Links keep the reader's language: /glossary/credential.it.html works on the live service and as
@@ -52,7 +53,7 @@ def page_href(vocabulary: "Vocabulary", iri: str, lang: str) -> str:
     return iri
 
 
-def document_path(vocabulary: "Vocabulary", iri: str, suffix: str) -> str:
+def document_path(vocabulary: Vocabulary, iri: str, suffix: str) -> str:
     """The URL of one of a resource's documents: `suffix` is "ttl", "html", "it.html"..."""
     path = vocabulary.path_for_iri(iri)
     if path is not None:
@@ -64,7 +65,7 @@ def document_path(vocabulary: "Vocabulary", iri: str, suffix: str) -> str:
 class PageBuilder:
     """Turns what the vocabulary says about one resource into plain values for a template."""
 
-    def __init__(self, vocabulary: "Vocabulary", iri: str, lang: str) -> None:
+    def __init__(self, vocabulary: Vocabulary, iri: str, lang: str) -> None:
         self.vocabulary, self.iri, self.lang = vocabulary, iri, lang
         self.graph: Graph = vocabulary.describe(iri)
         self.subject = URIRef(iri)
@@ -171,7 +172,7 @@ class PageBuilder:
                 for s in found]
 
 
-def page_context(vocabulary: "Vocabulary", iri: str, lang: str) -> dict[str, Any]:
+def page_context(vocabulary: Vocabulary, iri: str, lang: str) -> dict[str, Any]:
     """What a page shows about `iri` in `lang`: sections, links, downloads, languages."""
     context = PageBuilder(vocabulary, iri, lang).context()
     context["downloads"] = [(f, document_path(vocabulary, iri, f.extension)) for f in RDF_FORMATS]
@@ -180,7 +181,7 @@ def page_context(vocabulary: "Vocabulary", iri: str, lang: str) -> dict[str, Any
     return context
 
 
-def language_links(vocabulary: "Vocabulary", iri: str | None, lang: str) -> list[dict[str, Any]]:
+def language_links(vocabulary: Vocabulary, iri: str | None, lang: str) -> list[dict[str, Any]]:
     """The language switch: one link per language the vocabulary has, to this page in it."""
     return [{"lang": tag, "name": language_name(tag), "current": tag == lang,
              "href": document_path(vocabulary, iri, f"{tag}.html") if iri else f"/index.{tag}.html"}

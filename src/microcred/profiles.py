@@ -8,9 +8,9 @@ only against the ontologies of the same directory, never fetched.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import Graph, Namespace, URIRef
@@ -108,7 +108,7 @@ class Profiles:
             raise ConfigurationError("no validation profile found: shapes/ must declare at least one prof:Profile")
         self.default = default if default in self._by_id else next(iter(self._by_id))
 
-    def __iter__(self):  # noqa: ANN204 - Iterator[Profile]
+    def __iter__(self):
         return iter(self._by_id.values())
 
     def __len__(self) -> int:
@@ -171,7 +171,7 @@ def _read(path: Path) -> Graph:
     return graph
 
 
-def _with_imports(root: Path, graphs: dict[Path, Graph], ontologies: dict[Node, Path]):  # noqa: ANN202
+def _with_imports(root: Path, graphs: dict[Path, Graph], ontologies: dict[Node, Path]):
     merged, files, missing, todo, seen = Graph(), [], [], [root], set()
     while todo:
         path = todo.pop()

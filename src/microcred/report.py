@@ -6,8 +6,9 @@ returns it cheaply; to_graph() rebuilds the terms (literals keep their datatype 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from typing import overload, Any, Iterable
+from typing import Any, overload
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -65,7 +66,7 @@ class Report:
     elapsed_ms: float | None = None
 
     @classmethod
-    def build(cls, profile: str, results: Iterable[Result], triples: int) -> "Report":
+    def build(cls, profile: str, results: Iterable[Result], triples: int) -> Report:
         """A report from raw results: identical ones merged, sorted, counted."""
         unique: dict[tuple, Result] = {}
         for result in results:
@@ -75,7 +76,7 @@ class Report:
         counts = {name: sum(1 for r in ordered if r.severity == name) for name in SEVERITY_ORDER}
         return cls(profile, counts["Violation"] == 0, counts, tuple(ordered), triples)
 
-    def with_source(self, name: str | None, fmt: str | None, elapsed_ms: float | None) -> "Report":
+    def with_source(self, name: str | None, fmt: str | None, elapsed_ms: float | None) -> Report:
         return replace(self, source=name, format=fmt, elapsed_ms=elapsed_ms)
 
     def to_json(self) -> dict[str, Any]:

@@ -6,8 +6,8 @@ Core module: no Flask. Jinja renders the pages, so the live service and the stat
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -40,7 +40,7 @@ class SortedGraph(Graph):
     """A graph that lists its subjects in sorted order: rdflib's RDF/XML serialiser writes them in
     the order of a set, which differs between processes."""
 
-    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Any:  # noqa: A002
+    def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Any:
         found = set(super().subjects(predicate, object))
         return iter(sorted(found, key=lambda n: (type(n).__name__, str(n))))
 
@@ -72,7 +72,7 @@ def sort_arrays(data: Any) -> Any:
     return data
 
 
-def render_rdf(vocabulary: "Vocabulary", iri: str, fmt: Format, variant: str = "") -> bytes:
+def render_rdf(vocabulary: Vocabulary, iri: str, fmt: Format, variant: str = "") -> bytes:
     """A resource's description in an RDF format."""
     return serialize(vocabulary.describe(iri), fmt)
 
@@ -99,7 +99,7 @@ def translate(key: str, lang: Any = None) -> Markup:
     return Markup('<span lang="{}">{}</span>').format(used, text)
 
 
-def link_for(vocabulary: "Vocabulary", iri: str) -> str:
+def link_for(vocabulary: Vocabulary, iri: str) -> str:
     """Where a page links for `iri`: its local path, the resolver, or the IRI itself."""
     path = vocabulary.path_for_iri(iri)
     if path is not None and iri in vocabulary.resources:
@@ -111,7 +111,7 @@ def link_for(vocabulary: "Vocabulary", iri: str) -> str:
     return iri
 
 
-def document_url(vocabulary: "Vocabulary", iri: str, fmt: Format) -> str:
+def document_url(vocabulary: Vocabulary, iri: str, fmt: Format) -> str:
     """The URL of the document for `iri` in `fmt` (no negotiation needed there)."""
     path = vocabulary.path_for_iri(iri)
     if path is not None:
@@ -121,7 +121,7 @@ def document_url(vocabulary: "Vocabulary", iri: str, fmt: Format) -> str:
     return f"/resource.{fmt.extension}?uri=" + quote(iri, safe="")
 
 
-def render_html(vocabulary: "Vocabulary", iri: str, fmt: Format, variant: str = "") -> bytes:
+def render_html(vocabulary: Vocabulary, iri: str, fmt: Format, variant: str = "") -> bytes:
     """A resource's HTML page in the language `variant` (or the default language)."""
     from microcred.pages import page_context
 
@@ -133,7 +133,7 @@ def render_html(vocabulary: "Vocabulary", iri: str, fmt: Format, variant: str = 
     return template_environment().get_template(name).render(**context, title=context["label"]).encode("utf-8")
 
 
-def render_index(vocabulary: "Vocabulary", lang: str) -> bytes:
+def render_index(vocabulary: Vocabulary, lang: str) -> bytes:
     """The home page in `lang`: the concept schemes served, with their descriptions."""
     from microcred.pages import language_links, page_href
 
@@ -151,7 +151,7 @@ def render_index(vocabulary: "Vocabulary", lang: str) -> bytes:
 RENDERERS = {"ttl": render_rdf, "jsonld": render_rdf, "rdf": render_rdf, "nt": render_rdf, "html": render_html}
 
 
-def render_search(vocabulary: "Vocabulary", query: str, lang: str, hits: list[dict[str, Any]]) -> bytes:
+def render_search(vocabulary: Vocabulary, query: str, lang: str, hits: list[dict[str, Any]]) -> bytes:
     """The search page in `lang`: the form and, for a query, its results."""
     from microcred.pages import language_links
 

@@ -12,8 +12,9 @@ import threading
 import unicodedata
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -86,7 +87,7 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def search(self, vocabulary: "Vocabulary", query: str, lang: str | None = None,
+    def search(self, vocabulary: Vocabulary, query: str, lang: str | None = None,
                limit: int = 10, only_lang: bool = False) -> list[Hit]:
         """The best `limit` resources for `query`, one hit per resource, best first.
 
@@ -118,13 +119,13 @@ class SearchIndex:
         ranked = sorted(best.items(), key=lambda item: (item[1], item[0]))[:limit]
         return [self._hit(vocabulary, iri, rank, lang) for iri, rank in ranked]
 
-    def _hit(self, vocabulary: "Vocabulary", iri: str, rank: tuple, lang: str) -> Hit:
+    def _hit(self, vocabulary: Vocabulary, iri: str, rank: tuple, lang: str) -> Hit:
         _, text, tag, field = self.entries[rank[-1]]
         label, label_lang = vocabulary.label_and_language(iri, lang)
         return Hit(iri, label, label_lang, None if field == "hidden" else text, tag, field,
                    QUALITIES[rank[0]])
 
-    def static_index(self, vocabulary: "Vocabulary", page: Callable[[str], str]) -> dict[str, Any]:
+    def static_index(self, vocabulary: Vocabulary, page: Callable[[str], str]) -> dict[str, Any]:
         """The index as plain data for client-side search on a static site (sorted, stable).
 
         `page(iri)` is the URL of the resource's page with "{lang}" where the language goes.
@@ -151,7 +152,7 @@ def _sorted_keys(keys: list[str], refs: Iterable[int]) -> tuple[list[str], array
     return [keys[i] for i in order], array("l", (refs[i] for i in order))
 
 
-def label_entries(vocabulary: "Vocabulary") -> list[tuple[str, str, str, str]]:
+def label_entries(vocabulary: Vocabulary) -> list[tuple[str, str, str, str]]:
     """(iri, text, language, field) of every label of a resource the vocabulary describes."""
     entries = set()
     shared: dict[str, str] = {}  # one string per IRI and language tag, however many labels use it
@@ -165,7 +166,7 @@ def label_entries(vocabulary: "Vocabulary") -> list[tuple[str, str, str, str]]:
     return sorted(entries)
 
 
-def build_index(vocabulary: "Vocabulary") -> SearchIndex:
+def build_index(vocabulary: Vocabulary) -> SearchIndex:
     """Index every label of the vocabulary."""
     return SearchIndex(label_entries(vocabulary))
 
@@ -173,7 +174,7 @@ def build_index(vocabulary: "Vocabulary") -> SearchIndex:
 _BUILD_LOCK = threading.Lock()
 
 
-def index_for(cache: dict[str, Any], vocabulary: "Vocabulary") -> SearchIndex:
+def index_for(cache: dict[str, Any], vocabulary: Vocabulary) -> SearchIndex:
     """The vocabulary's index, built on first use and kept in `cache` (one per version)."""
     key = "search-index:" + vocabulary.version
     index = cache.get(key)

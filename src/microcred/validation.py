@@ -39,7 +39,7 @@ class PassportValidator:
     _prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "PassportValidator":
+    def from_settings(cls, settings: Settings) -> PassportValidator:
         """Load every profile once and open the context store named by the settings."""
         profiles = load_profiles(settings.shapes_dir, settings.extra_profiles_dir)
         validator = cls(profiles, ContextStore(settings.context_dir), settings.default_language)
@@ -77,7 +77,7 @@ class PassportValidator:
         return Report.build(profile.id, results, len(data))
 
     def _result(self, report: Graph, node: Node, profile: Profile, lang: str) -> Result:
-        value = lambda p: report.value(node, p)  # noqa: E731 - a local shorthand
+        value = lambda p: report.value(node, p)
         shape = value(SH.sourceShape)
         info = profile.info.get(shape) if shape is not None else None
         messages = {getattr(m, "language", None) or "": str(m) for m in report.objects(node, SH.resultMessage)}

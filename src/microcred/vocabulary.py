@@ -134,7 +134,7 @@ class Vocabulary:
             if tag is not None and tag in labels:
                 return labels[tag], tag
         if labels:
-            first = sorted(labels)[0]
+            first = min(labels)
             return labels[first], first
         return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1], ""
 

@@ -13,9 +13,10 @@ import os
 import queue
 import signal
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from microcred.config import Settings
 from microcred.errors import InputError, LimitExceeded, MicrocredError
@@ -41,7 +42,7 @@ class _Overrun(BaseException):
     """Raised by the alarm; a BaseException so that no library's `except Exception` swallows it."""
 
 
-def _alarm(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal handler signature
+def _alarm(signum: int, frame: Any) -> None:
     raise _Overrun()
 
 
@@ -84,7 +85,7 @@ def _run(validator: Any, job: Job, timeout: float) -> tuple:
         return ("error", type(exc), exc.detail, exc.extra)
     except RecursionError:
         return ("error", InputError, f"{job.name or 'the document'} is nested too deeply to validate", {})
-    except Exception as exc:  # a fault of ours: report it to the parent, keep the worker serving
+    except Exception as exc:  # noqa: BLE001 - a fault of ours: report it to the parent, keep the worker serving
         return ("bug", f"{type(exc).__name__}: {exc}")
 
 
@@ -144,7 +145,7 @@ class ValidationPool:
         self._started = False
         self._all: list[_Worker] = []
 
-    def start(self) -> "ValidationPool":
+    def start(self) -> ValidationPool:
         """Start the workers (once); their profiles load in parallel."""
         if not self._started:
             self._started = True
@@ -181,7 +182,7 @@ class ValidationPool:
             for worker in borrowed:
                 self._idle.put(worker)
 
-    def _dispatch(self, jobs: Sequence[Job], workers: list[_Worker], done: Callable[[int], None] | None):  # noqa: ANN202
+    def _dispatch(self, jobs: Sequence[Job], workers: list[_Worker], done: Callable[[int], None] | None):
         outcomes: list[Any] = [None] * len(jobs)
         pending = list(range(len(jobs)))[::-1]
         free, busy = list(workers), {}  # type: list[_Worker], dict[Any, tuple[_Worker, int, float]]
@@ -234,7 +235,7 @@ class ValidationPool:
         self._idle = queue.LifoQueue()
         self._started = False
 
-    def __enter__(self) -> "ValidationPool":
+    def __enter__(self) -> ValidationPool:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

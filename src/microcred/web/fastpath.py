@@ -6,7 +6,8 @@ document not rendered yet) goes on to Flask, which renders and caches it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from microcred.conneg import RDF_FORMATS
 from microcred.vocabulary import CACHE_LIMIT, Vocabulary

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from werkzeug.wrappers import Response as BaseResponse
 from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
-from microcred.conneg import BY_EXTENSION, DOCUMENT_FORMATS, HTML, Format, choose_language, negotiate
+from microcred.conneg import (
+    BY_EXTENSION,
+    DOCUMENT_FORMATS,
+    HTML,
+    Format,
+    choose_language,
+    negotiate,
+)
 from microcred.errors import InputError, NotFound
 from microcred.representations import document_url, render_index
 from microcred.web import state
