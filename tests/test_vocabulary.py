@@ -117,3 +117,15 @@ def test_a_second_skos_vocabulary_in_vocab_is_served_too(settings, tmp_path: Pat
         assert (concept, SKOS.prefLabel, Literal(str(label), lang="en")) in served
         # and our own terms are still there
         assert fetch(server.url + "/glossary/micro-credential.ttl")[0] == 200
+
+
+def test_vocabulary_file_with_a_byte_order_mark_loads(settings) -> None:  # noqa: ANN001
+    vocabulary = load_vocabulary(settings.replace(vocab_dir=str(DATA / "vocab-bom")))
+    assert vocabulary.label(str(MC.bom)) == "Byte order mark"
+
+
+@pytest.mark.parametrize("base", ["https://w3id.org/microcred/", "http://localhost:8000/"])
+def test_relative_iris_resolve_against_the_base_not_the_file_path(settings, base: str) -> None:  # noqa: ANN001
+    vocabulary = load_vocabulary(settings.replace(vocab_dir=str(DATA / "vocab-relative"), base_iri=base))
+    assert vocabulary.kind(base + "glossary/relative") == "concept"
+    assert not any(iri.startswith("file:") for iri in vocabulary.resources)

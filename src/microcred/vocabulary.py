@@ -37,6 +37,7 @@ RDF_FILE_FORMATS: dict[str, ox.RdfFormat] = {
     ".nq": ox.RdfFormat.N_QUADS,
     ".trig": ox.RdfFormat.TRIG,
 }
+BOM = b"\xef\xbb\xbf"
 #: Graph names are stable across machines: urn:microcred:vocab:<file name>.
 GRAPH_PREFIX = "urn:microcred:vocab:"
 #: Types whose documents hold the whole graph they are declared in.
@@ -293,14 +294,21 @@ def _rebase(quads: Iterator[ox.Quad], base: str) -> Iterator[ox.Quad]:
 
 
 def load_file(store: ox.Store, path: Path, base: str) -> None:
-    """Load one file into its own named graph, mapping parser errors to RDFSyntaxError."""
+    """Load one file into its own named graph, mapping parser errors to RDFSyntaxError.
+
+    Relative IRIs resolve against the canonical base (then moved to the deployment's, like every
+    other IRI), never against where the file lies; a leading UTF-8 byte-order mark is skipped.
+    """
     fmt = RDF_FILE_FORMATS[path.suffix.lower()]
     graph = ox.NamedNode(GRAPH_PREFIX + path.name)
+    with path.open("rb") as stream:
+        has_bom = stream.read(3) == BOM
+    source = {"input": path.read_bytes()[3:]} if has_bom else {"path": str(path)}
     try:
         if base == CANONICAL_BASE:
-            store.bulk_load(path=str(path), format=fmt, to_graph=graph, base_iri=path.resolve().as_uri())
+            store.bulk_load(**source, format=fmt, to_graph=graph, base_iri=CANONICAL_BASE)
         else:
-            quads = ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+            quads = ox.parse(**source, format=fmt, base_iri=CANONICAL_BASE)
             store.bulk_extend(_rebase((ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads), base))
     except SyntaxError as exc:
         raise RDFSyntaxError(f"{path.name}: {exc}", file=path.name, line=getattr(exc, "lineno", None),
