@@ -32,7 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Public base IRI of the vocabulary; IRIs authored under the canonical base are "
             "rewritten to it, so another deployment serves the same vocabulary under its own IRIs."),
     Setting("vocab_dir", str(PROJECT_ROOT / "vocab"), "MICROCRED_VOCAB_DIR",
-            "Directory whose RDF files (.ttl .rdf .nt .nq .trig .jsonld) make up the vocabulary."),
+            "Directory whose RDF files (.ttl .rdf .owl .xml .nt .nq .trig .jsonld) make up the vocabulary."),
     Setting("shapes_dir", str(PROJECT_ROOT / "shapes"), "MICROCRED_SHAPES_DIR",
             "Directory of SHACL shapes: validation profiles and the vocabulary's integrity shapes."),
     Setting("extra_profiles_dir", "", "MICROCRED_EXTRA_PROFILES_DIR",
