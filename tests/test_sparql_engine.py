@@ -154,7 +154,7 @@ def test_query_from_an_argument_a_file_or_stdin(tmp_path: Path, runner, monkeypa
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["SELECT * { ?s ?p ?o "], "error at 1:"),
+    (["SELECT * { ?s ?p ?o "], "syntax error at line 1, column"),
     (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "read-only"),
     (["SELECT * { SERVICE <http://127.0.0.1:9/> { } }"], "SERVICE"),
     (["SELECT * { ?s ?p ?o }", "--format", "ttl"], "not ttl"),

@@ -33,14 +33,26 @@ def settings_from(ctx: click.Context, **overrides: Any):
         fail(exc.detail)
 
 
+def describe_os_error(exc: OSError) -> str:
+    """An OSError as a person reads it: the path (or paths) and what went wrong there."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None:
+        return f"cannot read or write: {reason}"
+    paths = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else f"{exc.filename}"
+    return f"{paths}: {reason}"
+
+
 class Group(click.Group):
-    """A click group that turns our typed errors into a message and exit code 2."""
+    """A click group that turns our typed errors, and the OS's errors on the files and
+    directories given, into a message and exit code 2, in one place for every command."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except MicrocredError as exc:
             fail(exc.detail)
+        except OSError as exc:  # a path the user gave: missing, unwritable, a full disk
+            fail(describe_os_error(exc))
 
 
 @click.group(cls=Group, help="The micro-credential glossary as linked data, and a passport validator.")
@@ -121,8 +133,8 @@ def query(query: str, fmt: str | None, store_path: str | None, endpoint: str | N
     offered = [f.token for f in formats_for(checked)]
     if fmt is not None and fmt not in offered:
         fail(f"a {checked.form} query is written as {', '.join(offered)}, not {fmt}")
-    if settings.sparql_endpoint or (settings.store_path and Path(settings.store_path).is_dir()):
-        engine = open_engine(settings)
+    if settings.sparql_endpoint or settings.store_path:
+        engine = open_engine(settings)  # a read command: a missing store is an error, not made
     else:
         from microcred.vocabulary import load_vocabulary
 
@@ -140,7 +152,8 @@ def query(query: str, fmt: str | None, store_path: str | None, endpoint: str | N
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--store", "store_path", required=True, type=click.Path(file_okay=False),
-              help="Directory of the on-disk store (created if missing, replaced if it holds other data).")
+              help="Directory of the on-disk store: created if missing, replaced whole if it is one "
+                   "already; a directory of other files is refused.")
 @click.option("--base-iri", default=None, help="Override MICROCRED_BASE_IRI.")
 def load(files: tuple[str, ...], store_path: str, base_iri: str | None) -> None:
     """Load RDF files into an on-disk store, each file a named graph, for MICROCRED_STORE_PATH."""

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from microcred.errors import ConfigurationError
 from microcred.namespaces import CANONICAL_BASE
@@ -111,6 +112,21 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
             raise ConfigurationError(
                 f"setting {setting.name} ({setting.env}) must be a {setting.kind.__name__}: {raw!r}"
             ) from exc
+    check_endpoint(values["sparql_endpoint"])
     if not values["base_iri"].endswith(("/", "#")):
         values["base_iri"] += "/"
     return Settings(**values)
+
+
+def check_endpoint(url: str) -> None:
+    """Refuse an endpoint that is not an http(s) URL: file: and other schemes read local data."""
+    if not url:
+        return
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unbalanced [ in the host, a bad port
+        valid = False
+    if not valid:
+        raise ConfigurationError(f"setting sparql_endpoint (MICROCRED_SPARQL_ENDPOINT, --endpoint) "
+                                 f"must be an http:// or https:// URL, not {url[:200]!r}")

@@ -33,6 +33,9 @@ def rdf_files(paths: list[Path]) -> list[Path]:
                 raise InputError(f"{path.name}: not an RDF file suffix we read "
                                  f"({' '.join(sorted(FORMATS))})", file=path.name)
             files.append(path)
+        elif path.exists():
+            raise InputError(f"{path}: not a regular file or a directory (a device, a pipe or a "
+                             f"socket); name an RDF file ({' '.join(sorted(FORMATS))})", file=path.name)
         else:
             raise InputError(f"{path}: no such file or directory", file=path.name)
     if not files:

@@ -13,7 +13,6 @@ import os
 import pickle
 import queue
 import resource
-import shutil
 import signal
 import socket
 import struct
@@ -23,8 +22,7 @@ import tempfile
 import threading
 import time
 import weakref
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -39,27 +37,53 @@ GRACE = 0.25
 
 class StoreSource:
     """Where workers get their data: an on-disk store (opened read-only), or a store in this
-    process that is dumped to a private N-Quads file, on first use, for each worker to load."""
+    process dumped, on first use, to an unnamed temporary file each worker loads from.
+
+    The dump is unlinked as soon as it is created and handed to workers as an open descriptor,
+    so nothing is left on disk however this process ends (SIGTERM, SIGKILL included).
+    """
 
     def __init__(self, path: str = "", on_disk: bool = False, store: ox.Store | None = None) -> None:
         self.path, self.on_disk, self.store = path, on_disk, store
-        self.owned_dir: str | None = None
+        self.dump: IO[bytes] | None = None
 
     @classmethod
     def in_memory(cls, store: ox.Store) -> StoreSource:
         return cls(store=store)
 
     def arguments(self) -> list[str]:
-        if not self.on_disk and not self.path:
-            self.owned_dir = tempfile.mkdtemp(prefix="microcred-store-")
-            self.path = str(Path(self.owned_dir) / "data.nq")
+        """The worker's command-line arguments naming its data."""
+        if self.on_disk:
+            return ["--store", self.path]
+        if self.dump is None:
             assert self.store is not None
-            self.store.dump(self.path, format=ox.RdfFormat.N_QUADS)
-        return ["--store" if self.on_disk else "--nquads", self.path]
+            dump = tempfile.TemporaryFile(prefix="microcred-store-")  # noqa: SIM115 - kept open
+            self.store.dump(dump, format=ox.RdfFormat.N_QUADS)
+            dump.flush()
+            self.dump = dump
+        return ["--nquads-fd", str(self.dump.fileno())]
+
+    def pass_fds(self) -> tuple[int, ...]:
+        """The descriptors a worker inherits: the dump's, when there is one."""
+        return (self.dump.fileno(),) if self.dump is not None else ()
 
     def discard(self) -> None:
-        if self.owned_dir:
-            shutil.rmtree(self.owned_dir, ignore_errors=True)
+        if self.dump is not None:
+            self.dump.close()
+            self.dump = None
+
+
+class PositionalReader:
+    """A file read from the start through a shared descriptor, with its own offset (pread),
+    so workers that inherited the same descriptor never move each other's position."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.offset = fd, 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = os.pread(self.fd, size if size is not None and size >= 0 else 1 << 20, self.offset)
+        self.offset += len(data)
+        return data
 
 
 class Channel:
@@ -108,10 +132,11 @@ class Worker:
 
     def __init__(self, source: StoreSource, memory_mb: int) -> None:
         parent, child = socket.socketpair()
+        arguments = source.arguments()
         command = [sys.executable, "-m", "microcred.querypool", "--fd", str(child.fileno()),
-                   "--memory-mb", str(memory_mb), *source.arguments()]
+                   "--memory-mb", str(memory_mb), *arguments]
         env = dict(os.environ, RUST_BACKTRACE="0")  # an out-of-memory abort needs no backtrace
-        self.process = subprocess.Popen(command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
+        self.process = subprocess.Popen(command, pass_fds=[child.fileno(), *source.pass_fds()], stdin=subprocess.DEVNULL,
                                         start_new_session=True, env=env)
         child.close()
         self.channel = Channel(parent)
@@ -252,7 +277,7 @@ def serve_worker(argv: list[str]) -> int:
     parser.add_argument("--memory-mb", type=int, default=0)
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--store")
-    group.add_argument("--nquads")
+    group.add_argument("--nquads-fd", type=int)
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     _exit_with_parent()
@@ -264,7 +289,8 @@ def serve_worker(argv: list[str]) -> int:
         store = ox.Store.read_only(args.store)
     else:
         store = ox.Store()
-        store.bulk_load(path=args.nquads, format=ox.RdfFormat.N_QUADS)
+        reader = PositionalReader(args.nquads_fd)  # has read(), all bulk_load calls
+        store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
     channel.send(("ready",))
     while True:
         try:

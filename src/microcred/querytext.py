@@ -47,6 +47,7 @@ class QueryText:
     text: str
     form: str
     has_dataset: bool = False  # FROM or FROM NAMED: the query names its own dataset
+    select_star: bool = False  # SELECT *: columns in the order the query first names them
 
     @property
     def returns_graph(self) -> bool:
@@ -70,7 +71,7 @@ def unescape_codepoints(text: str) -> str:
     return _CODEPOINT.sub(replace, text)
 
 
-def _lex(text: str) -> Iterator[tuple[str, str, int, int]]:
+def lex(text: str) -> Iterator[tuple[str, str, int, int]]:
     """Tokens (kind, text, start, end) by longest match, as Jena's lexer reads SPARQL."""
     pos = 0
     while pos < len(text):
@@ -88,7 +89,7 @@ def _lex(text: str) -> Iterator[tuple[str, str, int, int]]:
 def _keywords(text: str, wanted: frozenset[str]) -> dict[str, int]:
     """The first offset of each `wanted` keyword (outside strings, IRIs and comments)."""
     found: dict[str, int] = {}
-    for kind, token, start, _ in _lex(text):
+    for kind, token, start, _ in lex(text):
         if kind == "word" and token.upper() in wanted:
             found.setdefault(token.upper(), start)
     return found
@@ -106,7 +107,7 @@ def _disambiguate(text: str) -> str:
     done = 0
     brackets: list[str] = []
     previous = ""
-    for kind, token, start, end in _lex(text):
+    for kind, token, start, end in lex(text):
         if (kind == "iri" and brackets[-1:] == ["("] and previous not in _NOT_OPERANDS
                 and ("'" in token or "#" in token)):
             pieces += [text[done:start], token.replace("'", "\\u0027").replace("#", "\\u0023")]
@@ -119,9 +120,22 @@ def _disambiguate(text: str) -> str:
     return "".join(pieces) + text[done:] if pieces else text
 
 
+def variables_in_order(text: str) -> list[str]:
+    """The query's variable names (without ? or $), in the order they first appear."""
+    return list(dict.fromkeys(token[1:] for kind, token, _, _ in lex(text) if kind == "var"))
+
+
+def _is_star(text: str, after: int) -> bool:
+    """True when the projection that follows SELECT (and DISTINCT or REDUCED) is *."""
+    for _, token, _, _ in lex(text[after:]):
+        if token.upper() not in ("DISTINCT", "REDUCED"):
+            return token == "*"
+    return False
+
+
 def read_query(text: str) -> QueryText:
     """Check a query's text: refuse updates and SERVICE, report its form."""
-    first = next((t for t in _lex(text) if t[0] == "word" and t[1].upper() not in ("PREFIX", "BASE")),
+    first = next((t for t in lex(text) if t[0] == "word" and t[1].upper() not in ("PREFIX", "BASE")),
                  None)
     if first is None:
         raise QuerySyntaxError("expected SELECT, CONSTRUCT, DESCRIBE or ASK", line=1, column=1)
@@ -145,4 +159,5 @@ def read_query(text: str) -> QueryText:
                 "SERVICE is not allowed: this endpoint never queries other endpoints",
                 line=line, column=column,
             )
-    return QueryText(text=_disambiguate(text), form=keyword, has_dataset="FROM" in found)
+    return QueryText(text=_disambiguate(text), form=keyword, has_dataset="FROM" in found,
+                     select_star=keyword == "SELECT" and _is_star(text, first[3]))

@@ -24,10 +24,13 @@ from microcred.store import (
     CountingSink,
     QueryRequest,
     QueryResult,
+    order_columns,
     syntax_error,
 )
 
 CHUNK = 64 * 1024
+#: Most characters of an endpoint's error body repeated in our error messages.
+ECHOED = 500
 #: What we ask the endpoint for, per query form: media type, row marker, header lines.
 WIRE: dict[str, tuple[str, bytes, int, ox.QueryResultsFormat | ox.RdfFormat]] = {
     "SELECT": ("text/tab-separated-values", b"\n", 1, ox.QueryResultsFormat.TSV),
@@ -84,7 +87,7 @@ class RemoteEngine:
                     sink.write(chunk)
         except urllib.error.HTTPError as exc:
             with exc:  # an HTTPError holds the connection open until closed
-                raise self._failure(exc, shifted=bool(request.base_iri)) from None
+                raise self._failure(exc, request) from None
         except TimeoutError:
             raise self._timeout() from None
         except urllib.error.URLError as exc:
@@ -105,6 +108,8 @@ class RemoteEngine:
                 out = ox.serialize(triples, format=GRAPH_SYNTAX[fmt.token],
                                    prefixes=PREFIXES if fmt.token in ("ttl", "rdf") else None)
             else:
+                if request.query.form == "SELECT":
+                    body = order_columns(body, request.query)
                 results = ox.parse_query_results(body, format=wire_format)
                 out = results.serialize(format=RESULTS_SYNTAX[fmt.token])
                 count = count if request.query.form == "SELECT" else 1
@@ -117,13 +122,14 @@ class RemoteEngine:
                              reason="timeout", limit=self.timeout)
 
     @staticmethod
-    def _failure(exc: urllib.error.HTTPError, shifted: bool) -> MicrocredError:
+    def _failure(exc: urllib.error.HTTPError, request: QueryRequest) -> MicrocredError:
         """Our error for the endpoint's: its 400 is the query's fault, anything else its own."""
         try:
-            message = exc.read(4096).decode("utf-8", "replace").strip()
+            message = exc.read(4096).decode("utf-8", "replace").strip()[:ECHOED]
         except OSError:
             message = ""
         if exc.code == 400:
-            return syntax_error(message or "the SPARQL endpoint refused the query", int(shifted))
-        return BackendError(f"the SPARQL endpoint answered {exc.code}: {message[:500]}",
+            return syntax_error(message or "the SPARQL endpoint refused the query",
+                                int(bool(request.base_iri)), request.query.text)
+        return BackendError(f"the SPARQL endpoint answered {exc.code}: {message}",
                             upstream_status=exc.code)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import re
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -27,7 +29,8 @@ from microcred.errors import (
     QuerySyntaxError,
 )
 from microcred.namespaces import PREFIXES
-from microcred.querytext import QueryText
+from microcred.querymessages import explain
+from microcred.querytext import QueryText, variables_in_order
 
 #: Every format a query result is written in, by token.
 RESULT_FORMATS: dict[str, Format] = {f.token: f for f in RESULTS_FORMATS + RDF_FORMATS}
@@ -84,15 +87,21 @@ class QueryEngine(Protocol):
     def close(self) -> None: ...
 
 
-def syntax_error(message: str, lines_added: int = 0) -> QuerySyntaxError:
+def syntax_error(message: str, lines_added: int = 0, text: str | None = None) -> QuerySyntaxError:
     """A QuerySyntaxError carrying the line and column found in a parser's message.
 
     `lines_added`: lines put before the user's text, taken off again so positions are theirs.
+    With the query's `text`, the message is made readable (querymessages) and the parser's own
+    is kept in the `parser_message` field.
     """
     match = _POSITION.search(message)
+    line = int(match.group(1)) - lines_added if match else None
+    column = int(match.group(2)) if match else None
+    if text is not None:
+        detail, line, column = explain(text, message, line, column)
+        return QuerySyntaxError(detail, line=line, column=column, parser_message=message.strip()[:500])
     if not match:
         return QuerySyntaxError(message.strip() or "malformed query", line=None, column=None)
-    line, column = int(match.group(1)) - lines_added, int(match.group(2))
     text = message[:match.start(1)] + str(line) + message[match.end(1):]
     return QuerySyntaxError(text.strip(), line=line, column=column)
 
@@ -155,16 +164,32 @@ class _Limited:
             yield triple
 
 
-def write_solutions(solutions: ox.QuerySolutions, fmt: Format, limit: int,
+def order_columns(tsv: bytes, query: QueryText) -> bytes:
+    """SELECT * results with their columns in the order the query names the variables.
+
+    pyoxigraph (and Oxigraph server) put SELECT * columns in alphabetical order; people read
+    them in the order they wrote them, as Jena and Virtuoso give them. TSV escapes tabs and
+    newlines inside terms, so a line splits into its cells on tabs.
+    """
+    if not query.select_star:
+        return tsv
+    header, newline, rest = tsv.partition(b"\n")
+    names = header.split(b"\t") if header else []
+    rank = {name: i for i, name in enumerate(variables_in_order(query.text))}
+    order = sorted(range(len(names)), key=lambda i: (rank.get(names[i][1:].decode(), len(rank)), i))
+    if order == list(range(len(names))):
+        return tsv
+    lines = [header, *rest.split(b"\n")] if newline else [header]
+    return b"\n".join(b"\t".join(cells[i] for i in order) if len(cells := line.split(b"\t")) == len(names)
+                      else line for line in lines)
+
+
+def write_solutions(solutions: ox.QuerySolutions, query: QueryText, fmt: Format, limit: int,
                     deadline: float) -> tuple[bytes, int]:
     """Serialise SELECT results, counting rows as they stream (TSV has one line per row)."""
-    if fmt.token == "xml":
-        sink = CountingSink(b"<result>", limit, deadline)
-        solutions.serialize(sink, format=ox.QueryResultsFormat.XML)  # type: ignore[arg-type]
-        return b"".join(sink.parts), sink.count
     sink = CountingSink(b"\n", limit, deadline, header=1)
     solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]
-    tsv = b"".join(sink.parts)
+    tsv = order_columns(b"".join(sink.parts), query)
     if fmt.token == "tsv":
         return tsv, sink.count - 1
     parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
@@ -197,13 +222,13 @@ def evaluate(store: ox.Store, request: QueryRequest, max_results: int, timeout: 
         elif isinstance(results, ox.QuerySolutions):
             if fmt.token not in RESULTS_SYNTAX:
                 raise QueryRefused(f"a SELECT query has no {fmt.media_type} form")
-            body, count = write_solutions(results, fmt, max_results, deadline)
+            body, count = write_solutions(results, request.query, fmt, max_results, deadline)
         else:
             if fmt.token not in GRAPH_SYNTAX:
                 raise QueryRefused(f"a {request.query.form} query has no {fmt.media_type} form")
             body, count = write_graph(results, fmt, max_results, deadline)
     except SyntaxError as exc:
-        raise syntax_error(str(exc)) from None
+        raise syntax_error(str(exc), text=request.query.text) from None
     except OSError as exc:  # pyoxigraph's errors while reading the store or evaluating
         raise QueryRefused(f"the query could not be evaluated: {exc}") from None
     return QueryResult(body, fmt.media_type, fmt.content_type, count)
@@ -222,33 +247,67 @@ def version_file(store_path: str) -> Path:
     return Path(store_path.rstrip("/") + ".version")
 
 
+def is_store(path: Path) -> bool:
+    """True for a directory holding a pyoxigraph (RocksDB) store."""
+    return (path / "CURRENT").is_file() and any(path.glob("OPTIONS-*"))
+
+
+def check_store_target(path: Path) -> None:
+    """Refuse to write a store over something else: a file, or a directory of other data."""
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(f"{path} is not a directory; choose another store path",
+                                 store=str(path))
+    if path.is_dir() and any(path.iterdir()) and not is_store(path):
+        raise ConfigurationError(f"{path} is not empty and is not a microcred store; "
+                                 "choose another store path", store=str(path))
+
+
 def fill_store(store_path: str, version: str, fill: Callable[[ox.Store], None]) -> bool:
     """Make the on-disk store hold `version` of the data, calling `fill` only when it does not.
 
-    True when the store was (re)loaded. A lock file serialises server processes that start
-    together; the version is written last, so an interrupted load is redone.
+    True when the store was (re)loaded. The data goes into a sibling directory that replaces
+    the store only once `fill` has succeeded, so a failed load leaves the old data whole. A
+    lock file serialises server processes that start together; the version is written last.
     """
-    Path(store_path).parent.mkdir(parents=True, exist_ok=True)
+    target = Path(store_path.rstrip("/"))
+    check_store_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
     marker = version_file(store_path)
-    with open(store_path.rstrip("/") + ".lock", "w") as lock:
+    with open(str(target) + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.exists() and marker.read_text().strip() == version:
+        if marker.exists() and marker.read_text().strip() == version and target.is_dir():
             return False
+        fresh = Path(tempfile.mkdtemp(prefix=target.name + ".loading-", dir=target.parent))
+        try:
+            store = ox.Store(str(fresh))
+            fill(store)
+            store.flush()
+            del store
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
         marker.unlink(missing_ok=True)
-        store = ox.Store(store_path)
-        store.clear()
-        fill(store)
-        store.flush()
-        del store
+        old = target.with_name(f"{target.name}.old-{fresh.name.rsplit('-', 1)[-1]}")
+        if target.exists():
+            target.rename(old)
+        fresh.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
         marker.write_text(version + "\n")
         return True
 
 
 def load_files(store_path: str, files: Iterable[Path], base_iri: str) -> str:
-    """Load RDF files into an on-disk store, each a named graph as in the vocabulary; its version."""
-    from microcred.vocabulary import load_file
+    """Load RDF files into an on-disk store, each a named graph as in the vocabulary; its version.
+
+    All or nothing: a file that cannot be read or parsed leaves the store as it was.
+    """
+    from microcred.vocabulary import RDF_FILE_FORMATS, load_file
 
     ordered = sorted(files, key=lambda p: p.name)
+    for path in ordered:
+        if path.suffix.lower() not in RDF_FILE_FORMATS:
+            raise InputError(f"{path}: not an RDF file suffix we read "
+                             f"({' '.join(sorted(RDF_FILE_FORMATS))})", file=path.name)
     version = files_version(ordered, base_iri)
 
     def fill(store: ox.Store) -> None:
@@ -276,7 +335,7 @@ def open_engine(settings: Settings, store: ox.Store | None = None,
         if store is not None:
             data = store
             fill_store(settings.store_path, version or "unversioned", lambda disk: disk.bulk_extend(data))
-        elif not Path(settings.store_path).is_dir():
+        elif not is_store(Path(settings.store_path)):
             raise ConfigurationError(
                 f"no store at {settings.store_path}: create it with `microcred load`")
         source = StoreSource(path=settings.store_path, on_disk=True)

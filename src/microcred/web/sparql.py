@@ -148,7 +148,7 @@ def description_bytes(endpoint: str, fmt: Format) -> bytes:
     cache = st.extras.setdefault("sparql-description", {})
     key = (endpoint, fmt.token)
     if key not in cache:
-        graphs = st.vocabulary.graph_names() if engine().kind == "embedded" else []
+        graphs = st.vocabulary.graph_names()  # embedded or remote, the vocabulary knows them
         body = serialize(service_description(endpoint, graphs, engine().kind), fmt)
         with _describe_lock:
             cache[key] = body
