@@ -43,7 +43,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_path", "", "MICROCRED_STORE_PATH",
             "On-disk pyoxigraph store; empty means in memory."),
     Setting("sparql_endpoint", "", "MICROCRED_SPARQL_ENDPOINT",
-            "URL of a remote SPARQL endpoint used instead of the embedded store."),
+            "URL (http:// or https://) of a remote SPARQL endpoint used instead of the embedded store; "
+            "any other scheme is refused at start."),
     Setting("query_timeout", 10.0, "MICROCRED_QUERY_TIMEOUT",
             "Seconds a SPARQL query may run.", float),
     Setting("max_results", 10000, "MICROCRED_MAX_RESULTS",
