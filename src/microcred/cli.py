@@ -191,9 +191,12 @@ def passport_files(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--profile", "-p", default=None, help="Validation profile (see `microcred profiles`).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
               show_default=True, help="How to write the reports.")
-@click.option("--lang", default=None, help="Language of the messages (en, it); default from settings.")
-@click.option("--workers", default=0, type=int, help="Processes to validate with; 0: one per core.")
-def validate(paths: tuple[str, ...], profile: str | None, fmt: str, lang: str | None, workers: int) -> None:
+@click.option("--lang", default=None, type=click.Choice(["en", "it"], case_sensitive=False),
+              help="Language of the messages; default from settings.")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Processes to validate with; default MICROCRED_VALIDATION_WORKERS, else one per core.")
+def validate(paths: tuple[str, ...], profile: str | None, fmt: str, lang: str | None,
+             workers: int | None) -> None:
     """Validate passports (files, or directories of them); exit 0 all conform, 1 some do not, 2 error."""
     import json
 
@@ -211,7 +214,7 @@ def validate(paths: tuple[str, ...], profile: str | None, fmt: str, lang: str | 
     for path in files:
         data, media_type = read_file(path)
         jobs.append(Job(data, media_type, profile, lang, path.resolve().as_uri(), str(path)))
-    size = min(workers or settings.validation_workers or os.cpu_count() or 1, len(jobs))
+    size = min(workers or max(settings.validation_workers, 0) or os.cpu_count() or 1, len(jobs))
     with ValidationPool(settings, size, "fork", validator) as pool:
         if len(jobs) >= PROGRESS_FROM:
             with click.progressbar(length=len(jobs), label="validating", file=sys.stderr) as bar:

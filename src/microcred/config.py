@@ -57,7 +57,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_body", 4 * 1024 * 1024, "MICROCRED_MAX_BODY",
             "Largest request body in bytes (validation uploads, POSTed queries).", int),
     Setting("validation_timeout", 30.0, "MICROCRED_VALIDATION_TIMEOUT",
-            "Seconds one validation may run.", float),
+            "Seconds one validation may take, waiting for a free worker included.", float),
+    Setting("validation_memory", 4096, "MICROCRED_VALIDATION_MEMORY",
+            "Address space, in MiB, that one validation worker may use; a validation past it is "
+            "answered 503 and its worker replaced. 0 for no limit.", int),
     Setting("validation_workers", 0, "MICROCRED_VALIDATION_WORKERS",
             "Processes that validate passports (per server process); 0 means one per core.", int),
     Setting("default_language", "en", "MICROCRED_DEFAULT_LANGUAGE",
@@ -84,6 +87,7 @@ class Settings:
     query_memory: int
     max_body: int
     validation_timeout: float
+    validation_memory: int
     validation_workers: int
     default_language: str
     cache_max_age: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -26,25 +27,40 @@ class ContextStore:
 
     Layout: index.json maps URL -> file name; each file holds one context document as published.
     Documents are parsed once, then copied per use (rdflib's parser mutates what it is given).
+    The index is read again when its file changes, so a running server sees `contexts add`.
     """
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self._index: dict[str, str] = {}
         self._parsed: dict[str, Any] = {}
-        index = self.directory / INDEX
-        if index.is_file():
-            self._index = json.loads(index.read_text(encoding="utf-8"))
+        self._seen: tuple[int, int, int] | None = None
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Re-read index.json if it changed since last read (one stat per lookup)."""
+        try:
+            stat = (self.directory / INDEX).stat()
+        except FileNotFoundError:
+            return
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if stamp == self._seen:
+            return
+        index = json.loads((self.directory / INDEX).read_text(encoding="utf-8"))
+        self._index, self._parsed, self._seen = index, {}, stamp  # a context added again is read again
 
     def urls(self) -> list[str]:
         """The URLs the store can resolve, sorted."""
+        self._refresh()
         return sorted(self._index)
 
     def __contains__(self, url: str) -> bool:
+        self._refresh()
         return urldefrag(url)[0] in self._index
 
     def get(self, url: str) -> Any:
         """A fresh copy of the context document cited as `url`, or ContextNotAvailable."""
+        self._refresh()
         key = urldefrag(url)[0]
         if key not in self._index:
             raise ContextNotAvailable(
@@ -66,14 +82,22 @@ class ContextStore:
         if not isinstance(document, dict) or "@context" not in document:
             raise InputError(f"the document for {url} has no @context member: not a JSON-LD context")
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._refresh()
         name = hashlib.sha256(key.encode()).hexdigest()[:16] + ".jsonld"
         path = self.directory / name
-        path.write_bytes(data)
+        _write_atomically(path, data)
         self._index[key] = name
         self._parsed.pop(key, None)
-        (self.directory / INDEX).write_text(json.dumps(self._index, indent=2, sort_keys=True) + "\n",
-                                           encoding="utf-8")
+        # a new file renamed over the old: a server reading the index never sees half of it
+        _write_atomically(self.directory / INDEX,
+                          (json.dumps(self._index, indent=2, sort_keys=True) + "\n").encode())
         return path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 def fetch_context(url: str, timeout: float = 20.0) -> bytes:

@@ -19,6 +19,8 @@ from rdflib.plugins.parsers.jsonld import to_rdf
 
 from microcred.contexts import ContextStore, inline_contexts
 from microcred.errors import InputError, RDFSyntaxError, UnsupportedMediaType
+from microcred.jsonldcheck import check_keywords
+from microcred.xmlsafety import refuse_entity_declarations
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ BY_SUFFIX = {".ttl": "ttl", ".turtle": "ttl", ".jsonld": "jsonld", ".json": "jso
              ".xml": "rdf", ".owl": "rdf", ".nt": "nt", ".trig": "trig"}
 #: Media types that say nothing about the syntax: detect it from the bytes instead.
 UNSPECIFIC = {"", "application/octet-stream", "application/x-www-form-urlencoded"}
+BOM = b"\xef\xbb\xbf"
+#: pyoxigraph's lexer buffer: a single term (a literal, an IRI) or line longer than this cannot be read.
+PARSER_BUFFER = 16 * 1024 * 1024
+EMPTY = "empty document: the passport holds no bytes but white space; send one in an RDF syntax"
 
 
 def format_for(media_type: str | None, data: bytes) -> InputFormat:
@@ -75,12 +81,16 @@ def detect_format(data: bytes) -> InputFormat:
 def parse_passport(data: bytes, fmt: InputFormat, contexts: ContextStore,
                    base: str | None = None) -> Graph:
     """Parse `data` into a new Graph (named graphs of TriG are merged), or raise a typed error."""
+    data = data.removeprefix(BOM)  # editors on Windows write one
+    if not data.strip():
+        raise InputError(EMPTY)
     try:
-        if fmt.oxigraph is None:
-            return _parse_jsonld(data, contexts, base)
-        return _parse_oxigraph(data, fmt, base)
+        graph = _parse_jsonld(data, contexts, base) if fmt.oxigraph is None else _parse_oxigraph(data, fmt, base)
     except RecursionError as exc:
         raise InputError(f"the {fmt.name} document is nested too deeply to be read") from exc
+    if not len(graph):
+        raise InputError(f"the {fmt.name} document holds no RDF statements: nothing to validate")
+    return graph
 
 
 def _term(term: Any) -> Any:
@@ -108,6 +118,8 @@ def _parse_oxigraph(data: bytes, fmt: InputFormat, base: str | None) -> Graph:
             converted = terms[node] = _term(node)
         return converted
 
+    if fmt.token == "rdf":
+        refuse_entity_declarations(data)
     try:
         for quad in ox.parse(data, fmt.oxigraph, base_iri=base, lenient=False):
             add((term(quad.subject), term(quad.predicate), term(quad.object)))
@@ -117,6 +129,12 @@ def _parse_oxigraph(data: bytes, fmt: InputFormat, base: str | None) -> Graph:
             line, column = _xml_position(data)
         raise RDFSyntaxError(f"malformed {fmt.name}: {exc.msg}", line=line, column=column,
                              format=fmt.name) from None
+    except MemoryError as exc:
+        if "buffer maximal size" not in str(exc):
+            raise
+        raise InputError(f"the {fmt.name} document is too large for the parser: it holds a single term "
+                         f"(a literal or an IRI) or line longer than {PARSER_BUFFER // 2**20} MiB",
+                         format=fmt.name) from None
     return graph
 
 
@@ -145,6 +163,7 @@ def _parse_jsonld(data: bytes, contexts: ContextStore, base: str | None) -> Grap
     if not isinstance(document, (dict, list)):
         raise RDFSyntaxError("malformed JSON-LD: the document must be an object or an array",
                              line=1, column=1, format="JSON-LD")
+    check_keywords(document)
     document = inline_contexts(document, contexts, base)
     graph = Graph()
     try:
@@ -152,5 +171,8 @@ def _parse_jsonld(data: bytes, contexts: ContextStore, base: str | None) -> Grap
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         # rdflib reports invalid JSON-LD structures (a bad @type, a list where a term is due) so
         raise RDFSyntaxError(f"invalid JSON-LD: {type(exc).__name__}: {exc}", format="JSON-LD") from None
+    if not len(graph) and isinstance(document, dict) and "payload" in document and "@context" not in document:
+        raise InputError("the JSON-LD document holds no RDF statements: it looks like a signed envelope; "
+                         "extract the credential from its payload (decode the JWS) and validate that")
     return graph
 

@@ -17,11 +17,14 @@ from rdflib.term import Node
 
 from microcred.config import Settings
 from microcred.contexts import ContextStore
+from microcred.errors import InputError
 from microcred.namespaces import MCS, PREFIXES, RDF, SH
 from microcred.parsing import InputFormat, format_for, parse_passport
 from microcred.profiles import Profile, Profiles, load_profiles, pick_language, pick_text
 from microcred.report import Report, Result, render_path, render_term
 
+#: The languages our validation messages are written in.
+MESSAGE_LANGUAGES = ("en", "it")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 #: The component of our own result for a document that holds nothing a profile targets.
 NO_FOCUS_COMPONENT = MCS.NoFocusNodeComponent
@@ -57,6 +60,7 @@ class PassportValidator:
                  lang: str | None = None, base: str | None = None, name: str | None = None) -> Report:
         """Parse and validate one document; typed errors for bad input."""
         chosen = self.profiles.get(profile)  # an unknown profile fails before any parsing
+        lang = check_language(lang)
         started = time.perf_counter()
         graph, fmt = self.parse(data, media_type, base)
         report = self.validate_graph(graph, chosen, lang)
@@ -112,6 +116,14 @@ class PassportValidator:
                       glossary_term=profile.term, element=None)
 
 
+def check_language(lang: str | None) -> str | None:
+    """`lang` when messages exist in it (a region subtag is allowed: en-GB); InputError otherwise."""
+    if lang is None or lang.split("-")[0].lower() in MESSAGE_LANGUAGES:
+        return lang
+    raise InputError(f"validation messages are written in {' and '.join(MESSAGE_LANGUAGES)}, not {lang!r}",
+                     accepted=list(MESSAGE_LANGUAGES))
+
+
 def _severity(term: Node | None) -> str:
     """sh:Violation -> "Violation"; a severity of the shapes' own keeps its IRI."""
     for iri, name in SEVERITIES.items():
@@ -154,4 +166,4 @@ def read_file(path: Path) -> tuple[bytes, str | None]:
     return path.read_bytes(), BY_TOKEN[token].media_types[0] if token else None
 
 
-__all__ = ["PassportValidator", "Report", "Result", "read_file"]
+__all__ = ["MESSAGE_LANGUAGES", "PassportValidator", "Report", "Result", "check_language", "read_file"]

@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import os
 import queue
+import resource
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -19,11 +20,13 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from microcred.config import Settings
-from microcred.errors import InputError, LimitExceeded, MicrocredError
+from microcred.errors import ConfigurationError, InputError, LimitExceeded, MicrocredError
 from microcred.report import Report
 
 #: Seconds past the limit before a worker whose alarm did not fire is ended.
 GRACE = 2.0
+#: The least time a job is given to run once a worker is free, however long it waited for one.
+LEAST_RUN = 0.05
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ def _alarm(signum: int, frame: Any) -> None:
 
 
 def _serve(conn: Connection, settings: Settings, validator: Any, timeout: float) -> None:
-    """A worker's loop: receive jobs, answer ("ok", Report) or ("error", class, detail, extra)."""
+    """A worker's loop: receive (job, seconds left), answer ("ok", Report) or ("error", class, detail,
+    extra); ("fatal", ...) when the worker must be replaced, after which it leaves."""
     from microcred.validation import PassportValidator
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
@@ -56,6 +60,7 @@ def _serve(conn: Connection, settings: Settings, validator: Any, timeout: float)
         # the profiles live as long as the worker: keep them out of every later collection
         gc.collect()
         gc.freeze()
+        _cap_memory(settings.validation_memory)
         conn.send(("ready",))
     except MicrocredError as exc:
         conn.send(("error", type(exc), exc.detail, exc.extra))
@@ -68,19 +73,31 @@ def _serve(conn: Connection, settings: Settings, validator: Any, timeout: float)
             return
         if job is None:
             return
-        conn.send(_run(validator, job, timeout))
+        outcome = _run(validator, job[0], timeout, job[1])
+        conn.send(outcome)
+        if outcome[0] == "fatal":
+            return
 
 
-def _run(validator: Any, job: Job, timeout: float) -> tuple:
+def _cap_memory(megabytes: int) -> None:
+    """Limit this process's address space, so that a blow-up ends in MemoryError, not the OOM killer."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+
+
+def _run(validator: Any, job: Job, timeout: float, left: float) -> tuple:
     try:
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        signal.setitimer(signal.ITIMER_REAL, left)
         try:
             report = validator.validate(job.data, job.media_type, job.profile, job.lang, job.base, job.name)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         return ("ok", report)
     except _Overrun:
-        return ("error", LimitExceeded, _overrun_detail(job, timeout), {"limit": timeout})
+        return ("error", LimitExceeded, _overrun_detail(job, timeout), {"reason": "timeout", "limit": timeout})
+    except MemoryError:
+        return ("fatal", LimitExceeded, _memory_detail(job), {"reason": "memory"})
     except MicrocredError as exc:
         return ("error", type(exc), exc.detail, exc.extra)
     except RecursionError:
@@ -91,6 +108,11 @@ def _run(validator: Any, job: Job, timeout: float) -> tuple:
 
 def _overrun_detail(job: Job, timeout: float) -> str:
     return f"validating {job.name or 'the document'} took longer than the limit of {timeout:g} s"
+
+
+def _memory_detail(job: Job) -> str:
+    return (f"validating {job.name or 'the document'} needed more memory than a validation may use "
+            "(MICROCRED_VALIDATION_MEMORY)")
 
 
 class _Worker:
@@ -133,6 +155,8 @@ class ValidationPool:
 
     def __init__(self, settings: Settings, workers: int = 0, start_method: str = "forkserver",
                  validator: Any = None) -> None:
+        if workers < 0:
+            raise ConfigurationError(f"a validation pool needs at least one worker, not {workers}")
         self.settings = settings
         self.size = workers or os.cpu_count() or 1
         self.timeout = settings.validation_timeout
@@ -168,21 +192,32 @@ class ValidationPool:
 
     def validate_many(self, jobs: Sequence[Job], done: Callable[[int], None] | None = None,
                       ) -> list[Report | MicrocredError]:
-        """Validate each document on the free workers; each outcome is a Report or the error it raised."""
+        """Validate each document on the free workers; each outcome is a Report or the error it raised.
+
+        Waiting for a free worker counts toward the time limit: LimitExceeded (reason "busy") when
+        none came free within it, and each job runs for what is left of it.
+        """
         self.start()
-        borrowed = [self._idle.get()]
+        asked = time.monotonic()
+        try:
+            borrowed = [self._idle.get(timeout=self.timeout)]
+        except queue.Empty:
+            raise LimitExceeded(f"every validation worker stayed busy for {self.timeout:g} s; try again shortly",
+                                reason="busy", limit=self.timeout, retryAfter=max(1, round(self.timeout / 2))) from None
+        left = max(LEAST_RUN, self.timeout - (time.monotonic() - asked))
         while len(borrowed) < min(len(jobs), self.size):
             try:
                 borrowed.append(self._idle.get_nowait())
             except queue.Empty:
                 break
         try:
-            return self._dispatch(jobs, borrowed, done)
+            return self._dispatch(jobs, borrowed, done, left)
         finally:
             for worker in borrowed:
                 self._idle.put(worker)
 
-    def _dispatch(self, jobs: Sequence[Job], workers: list[_Worker], done: Callable[[int], None] | None):
+    def _dispatch(self, jobs: Sequence[Job], workers: list[_Worker], done: Callable[[int], None] | None,
+                  left: float):
         outcomes: list[Any] = [None] * len(jobs)
         pending = list(range(len(jobs)))[::-1]
         free, busy = list(workers), {}  # type: list[_Worker], dict[Any, tuple[_Worker, int, float]]
@@ -190,35 +225,38 @@ class ValidationPool:
             while free and pending:
                 worker, index = free.pop(), pending.pop()
                 worker.wait_ready()
-                worker.conn.send(jobs[index])
-                busy[worker.conn] = (worker, index, time.monotonic() + self.timeout + GRACE)
+                worker.conn.send((jobs[index], left))
+                busy[worker.conn] = (worker, index, time.monotonic() + left + GRACE)
             deadline = min(d for _, _, d in busy.values())
             for conn in wait(list(busy), timeout=max(0.0, deadline - time.monotonic())):
                 worker, index, _ = busy.pop(conn)
-                outcomes[index] = self._outcome(worker, jobs[index])
-                free.append(worker if worker.process.is_alive() else self._replace(worker, workers))
+                outcomes[index], lost = self._outcome(worker, jobs[index])
+                free.append(self._replace(worker, workers) if lost else worker)
                 if done:
                     done(index)
             for conn, (worker, index, deadline) in list(busy.items()):
                 if time.monotonic() >= deadline:  # the alarm did not stop it: end the process
                     del busy[conn]
                     outcomes[index] = LimitExceeded(_overrun_detail(jobs[index], self.timeout),
-                                                    limit=self.timeout)
+                                                    reason="timeout", limit=self.timeout)
                     free.append(self._replace(worker, workers))
                     if done:
                         done(index)
         return outcomes
 
-    def _outcome(self, worker: _Worker, job: Job) -> Report | MicrocredError:
+    def _outcome(self, worker: _Worker, job: Job) -> tuple[Report | MicrocredError, bool]:
+        """What the worker answered, and whether the worker is lost (to be replaced)."""
         try:
             message = worker.conn.recv()
         except EOFError:
-            return MicrocredError(f"the validation worker stopped while validating {job.name or 'the document'}")
+            if self.settings.validation_memory > 0:  # the allocator aborts a process past its cap
+                return LimitExceeded(_memory_detail(job), reason="memory"), True
+            return MicrocredError(f"the validation worker stopped while validating {job.name or 'the document'}"), True
         if message[0] == "ok":
-            return message[1]
+            return message[1], False
         if message[0] == "bug":
-            return MicrocredError(f"validation failed unexpectedly: {message[1]}")
-        return message[1](message[2], **message[3])
+            return MicrocredError(f"validation failed unexpectedly: {message[1]}"), False
+        return message[1](message[2], **message[3]), message[0] == "fatal"
 
     def _replace(self, worker: _Worker, borrowed: list[_Worker]) -> _Worker:
         worker.stop(kill=True)

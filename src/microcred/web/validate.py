@@ -13,10 +13,12 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import FileStorage
 
 from microcred.conneg import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format, negotiate
-from microcred.errors import InputError, MicrocredError
+from microcred.errors import InputError, LimitExceeded, MicrocredError
+from microcred.parsing import BOM, EMPTY
 from microcred.report import Report
 from microcred.representations import link_for, template_environment
-from microcred.validation import PassportValidator
+from microcred.validation import MESSAGE_LANGUAGES, PassportValidator, check_language
+from microcred.web.errors import handle_microcred
 from microcred.web.openapi_validate import VALIDATE_PATHS
 from microcred.workers import Job, ValidationPool
 
@@ -57,8 +59,9 @@ def _profile_param() -> str | None:
 
 
 def _language() -> str:
-    return request.args.get("_lang") or (request.accept_languages.best_match(["en", "it"]) or
-                                         current_app.extensions["microcred"].settings.default_language)
+    return check_language(request.args.get("_lang")) or (
+        request.accept_languages.best_match(list(MESSAGE_LANGUAGES))
+        or current_app.extensions["microcred"].settings.default_language)
 
 
 @bp.get("/validate")
@@ -79,8 +82,13 @@ def validate() -> Response:
     fmt = negotiate(request.headers.get("Accept"), REPORT_FORMATS, request.args.get("_mediatype"))
     lang, profile = _language(), _profile_param()
     jobs = _jobs(profile, lang)
-    outcomes = service().run(jobs)
+    try:
+        outcomes = service().run(jobs)
+    except LimitExceeded as busy:
+        return _limited(busy)
     single = len(jobs) == 1 and not request.files
+    if single and isinstance(outcomes[0], LimitExceeded):
+        return _limited(outcomes[0])
     if single and isinstance(outcomes[0], MicrocredError):
         raise outcomes[0]
     reports = [o for o in outcomes if isinstance(o, Report)]
@@ -110,8 +118,8 @@ def _jobs(profile: str | None, lang: str) -> list[Job]:
             raise InputError("no passport in the form: paste one into `passport` or upload files")
         return jobs
     data = request.get_data(cache=False)  # bounded by MAX_CONTENT_LENGTH: 413 beyond it
-    if not data.strip():
-        raise InputError("the request body is empty: send a passport in one of the RDF syntaxes")
+    if _empty(data):
+        raise InputError(EMPTY)
     return [Job(data, request.headers.get("Content-Type"), profile, lang, base, None)]
 
 
@@ -123,7 +131,21 @@ def _upload(upload: FileStorage, profile: str | None, lang: str, base: str) -> J
     media_type = upload.mimetype if upload.mimetype not in ("", "application/octet-stream") else None
     if media_type is None and suffix in BY_SUFFIX:
         media_type = BY_TOKEN[BY_SUFFIX[suffix]].media_types[0]
-    return Job(upload.read(), media_type, profile, lang, base, name)
+    data = upload.read()
+    if _empty(data):
+        raise InputError(f"{name}: {EMPTY}", source=name)
+    return Job(data, media_type, profile, lang, base, name)
+
+
+def _empty(data: bytes) -> bool:
+    return not data.removeprefix(BOM).strip()
+
+
+def _limited(error: LimitExceeded) -> Response:
+    """503 with Retry-After: the pool was busy, or the validation ran out of time or memory."""
+    response = handle_microcred(error)
+    response.headers["Retry-After"] = str(error.extra.get("retryAfter") or 5)
+    return response
 
 
 def _batch(reports: list[Report], errors: list[tuple[str | None, MicrocredError]]) -> dict:
