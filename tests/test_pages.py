@@ -142,6 +142,13 @@ def test_page_language_from_accept_language_or_lang(client, headers, query, lang
     assert ("Accept-Language" in response.headers.get("Vary", "")) is varies
 
 
+def test_unknown_page_language_of_a_term_is_404_naming_the_languages(client, vocabulary) -> None:  # noqa: ANN001
+    response = client.get("/glossary/micro-credential.xx.html")
+    problem = response.get_json()
+    assert response.status_code == 404 and problem["languages"] == list(vocabulary.languages)
+    assert "'xx'" in problem["detail"] and ", ".join(vocabulary.languages) in problem["detail"]
+
+
 def test_unknown_page_language_is_404(client) -> None:  # noqa: ANN001
     assert client.get(f"{TERM}.xx.html").status_code == 404
     assert client.get("/index.xx.html").status_code == 404
@@ -187,3 +194,33 @@ def test_service_pages_share_the_design(app, client, path: str) -> None:  # noqa
     assert doc.find("script", src="/static/search.js")
     assert doc.find("input", id="site-search", role="combobox")
     assert doc.find("a", href="/glossary") and doc.find("a", href="/validate")
+
+
+SCRIPT_VOCAB = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix t: <https://w3id.org/microcred/test/> .
+t:scheme a skos:ConceptScheme ; skos:prefLabel "Test"@en ; skos:hasTopConcept t:thing .
+t:thing a skos:Concept ; skos:inScheme t:scheme ; skos:prefLabel "Thing"@en ;
+    skos:exactMatch <javascript:alert(4)> ; skos:closeMatch <mailto:someone@example.org> ;
+    skos:relatedMatch <urn:isbn:9780000000000> ; skos:broadMatch <https://example.org/broader> ;
+    rdfs:seeAlso <data:text/html,hi> ;
+    <vbscript:msgbox> "a property with a script IRI" .
+"""
+
+
+def test_script_iris_in_a_vocabulary_are_shown_as_text_not_links(tmp_path) -> None:  # noqa: ANN001
+    from microcred.config import load_settings
+    from microcred.web import create_app
+
+    (tmp_path / "test.ttl").write_text(SCRIPT_VOCAB)
+    app = create_app(load_settings({"vocab_dir": str(tmp_path)}, environ={}))
+    try:
+        doc, html = page(app.test_client(), "/test/thing.en.html")
+    finally:
+        app.extensions["microcred"].extras["sparql"].close()
+    assert not doc.errors
+    hrefs = [e["attrs"].get("href") for e in doc.find("a")]
+    assert "https://example.org/broader" in hrefs
+    assert not [h for h in hrefs if h and h.split(":", 1)[0] in ("javascript", "data", "vbscript", "mailto", "urn")]
+    for iri in ("javascript:alert(4)", "mailto:someone@example.org", "urn:isbn:9780000000000", "data:text/html,hi"):
+        assert f"<code>{iri}</code>" in html

@@ -59,7 +59,7 @@ def test_mediatype_parameter_overrides_accept(client) -> None:
 def test_report_is_computed_once_per_version(app, client, vocabulary) -> None:
     first = client.get("/quality").data
     second = client.get("/quality").data
-    assert first == second  # the timings inside would differ had it been computed again
+    assert first == second
     keys = [k for k in state(app).extras if k.startswith("quality:")]
     assert keys == ["quality:" + vocabulary.version]
 
@@ -108,3 +108,19 @@ def test_faults_of_another_vocabulary_are_reported_and_linked(settings: Settings
     targets = {str(graph.value(a, OA.hasTarget)) for a in graph.subjects(RDF.type,
                                                                           DQV.QualityAnnotation)}
     assert targets == {"http://example.org/q/c1", "http://example.org/q/a", "http://example.org/q/b"}
+
+
+def test_two_processes_serve_the_same_report_under_the_same_etag(app, settings, vocabulary) -> None:  # noqa: ANN001
+    """Each worker process builds its own app: the report's timings differed, so did its ETag."""
+    other = create_app(settings, vocabulary)
+    try:
+        for accept in ("application/json", "text/html", "text/turtle"):
+            ours = app.test_client().get("/quality", headers={"Accept": accept})
+            theirs = other.test_client().get("/quality", headers={"Accept": accept})
+            assert ours.headers["ETag"] == theirs.headers["ETag"] and ours.data == theirs.data
+            again = other.test_client().get("/quality", headers={"Accept": accept,
+                                                                  "If-None-Match": ours.headers["ETag"]})
+            assert again.status_code == 304
+        assert "seconds" not in app.test_client().get("/quality").get_json()
+    finally:
+        other.extensions["microcred"].extras["sparql"].close()

@@ -176,3 +176,11 @@ def test_a_second_app_on_another_vocabulary_searches_its_own_labels(settings) ->
     with LiveServer(app) as server:
         _, _, body = fetch(server.url + "/search?q=lodz", {"Accept": "application/json"})
     assert [r["label"] for r in json.loads(body)["results"]] == ["Łódź"]
+
+
+@pytest.mark.parametrize("limit", ["9" * 5000, quote("٥"), "%2B5", "5%0A", quote("０５")])
+def test_a_limit_of_5000_digits_or_non_ascii_digits_is_400_not_500(live_server, limit: str) -> None:  # noqa: ANN001
+    status, headers, body = fetch(f"{live_server.url}/search?q=c&limit={limit}", {"Accept": "application/json"})
+    problem = json.loads(body)
+    assert status == 400 and headers["Content-Type"] == "application/problem+json"
+    assert problem["parameter"] == "limit" and len(problem["detail"]) < 400

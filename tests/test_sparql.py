@@ -347,3 +347,25 @@ def test_refused_and_endless_queries_leave_the_others_answering(sparql_server, s
     assert bad["service"][0] == 400 and "SERVICE" in problem(bad["service"])["detail"]
     assert listener.connections == 0
     assert labels_from_json(get(sparql_server, LABELS_QUERY)[2]) == LABELS
+
+
+def test_cors_preflight_on_validate_lets_other_origins_post_turtle(sparql_server) -> None:
+    status, headers, body = fetch(sparql_server.url + "/validate", method="OPTIONS", headers={
+        "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert status == 204 and body == b""
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in headers["Access-Control-Allow-Methods"] and "Content-Type" in headers["Access-Control-Allow-Headers"]
+
+
+def test_options_on_sparql_carries_an_allow_header(sparql_server) -> None:
+    status, headers, _ = fetch(endpoint(sparql_server), method="OPTIONS")
+    assert status == 204
+    assert set(headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+def test_a_405_problem_lists_the_allowed_methods(sparql_server) -> None:
+    status, headers, body = fetch(sparql_server.url + "/validate", b"x", method="DELETE")
+    problem = json.loads(body)
+    assert status == 405 and set(problem["allowed"]) == {"GET", "HEAD", "POST", "OPTIONS"}
+    assert "DELETE is not allowed here" in problem["detail"] and "POST" in problem["detail"]

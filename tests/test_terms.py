@@ -210,3 +210,44 @@ def test_openapi_description_lists_the_dereferencing_paths(live_server) -> None:
     spec = json.loads(body)
     assert spec["openapi"].startswith("3.")
     assert "/resource" in spec["paths"] and "/{path}" in spec["paths"]
+
+
+@pytest.mark.parametrize("uri", ["hello", "http%3A%2F%2Fx%2Fa%20b", "%00", "javascript%3Aalert(1)", "http%3A%2F%2Fx%2F%25zz"])
+def test_the_resolver_answers_400_for_a_value_that_is_not_an_iri(live_server, uri: str) -> None:  # noqa: ANN001
+    for path in ("/resource", "/resource.ttl"):
+        status, headers, body = fetch(f"{live_server.url}{path}?uri={uri}")
+        assert status == 400 and headers["Content-Type"] == "application/problem+json"
+        problem = json.loads(body)
+        assert problem["parameter"] == "uri" and "is not an IRI" in problem["detail"]
+
+
+def test_the_resolver_keeps_404_for_an_iri_not_described(live_server) -> None:  # noqa: ANN001
+    status, _, body = fetch(f"{live_server.url}/resource?uri=https%3A%2F%2Fexample.org%2Fnothing")
+    assert status == 404 and "is not described" in json.loads(body)["detail"]
+
+
+def test_a_60_kb_path_is_not_echoed_whole_in_the_404(live_server) -> None:  # noqa: ANN001
+    path = "/glossary/" + "a" * 60_000
+    status, _, body = fetch(live_server.url + path, {"Accept": "application/json"})
+    assert status == 404 and len(body) < 2_000
+    problem = json.loads(body)
+    assert problem["instance"].startswith("/glossary/aaaa") and "(60010 characters)" in problem["instance"]
+
+
+def test_a_huge_accept_is_not_echoed_whole_in_the_406(live_server) -> None:  # noqa: ANN001
+    accept = "image/png, " + ", ".join(f"image/x-{i}" for i in range(4_000))  # 55 KB: one header line
+    status, _, body = fetch(live_server.url + TERM, {"Accept": accept})
+    assert status == 406 and len(body) < 2_000
+    assert "image/png, image/x-0" in json.loads(body)["detail"]
+
+
+@pytest.mark.parametrize("accept", ["garbage", ";;;", "text/turtle;q=2", "*/html", "text/turtle;q=inf, image/png;q=1_0"])
+def test_an_accept_header_of_which_nothing_parses_is_ignored_not_406(live_server, accept: str) -> None:  # noqa: ANN001
+    status, headers, _ = fetch(live_server.url + TERM, {"Accept": accept})
+    assert status == 303 and headers["Location"].endswith(TERM + ".html")
+
+
+def test_malformed_q_values_do_not_count_as_1(live_server) -> None:  # noqa: ANN001
+    status, headers, _ = fetch(live_server.url + TERM, {"Accept": "text/turtle;q=2, application/rdf+xml;q=0.5"})
+    assert status == 303 and headers["Location"].endswith(TERM + ".rdf")
+    assert fetch(live_server.url + TERM, {"Accept": "image/png"})[0] == 406  # parses, nothing fits: still 406

@@ -151,7 +151,7 @@ def test_malformed_passport_is_400_with_its_position(server: LiveServer, name: s
 
 
 @pytest.mark.parametrize("body,headers,status,slug", [
-    (b"x" * 400_000, {"Content-Type": "text/turtle"}, 413, "request-entity-too-large"),
+    (b"x" * 400_000, {"Content-Type": "text/turtle"}, 413, "payload-too-large"),
     (b"<a> <b> <c> .", {"Content-Type": "image/png"}, 415, "unsupported-media-type"),
     (b"[" * 100_000, {"Content-Type": "application/ld+json"}, 400, "bad-request"),
     (b'{"@context": "https://nowhere.example/ctx", "@id": "https://a.example/x"}',

@@ -6,6 +6,7 @@ parameters; ties go to the more specific range, then to the client's order, then
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -69,29 +70,39 @@ class MediaRange:
         return 2 + len(self.params) if self.subtype == sub else -1
 
 
+ANYTHING = MediaRange("*", "*", (), 1.0, 0)
+TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")  # RFC 9110 §12.4.2: no q=2, q=inf, q=1_0
+
+
 def parse_accept(header: str | None) -> list[MediaRange]:
-    """Parse an Accept header; malformed members are skipped, as browsers and servers do."""
-    if not header or not header.strip():
-        return [MediaRange("*", "*", (), 1.0, 0)]
+    """Parse an Accept header; malformed members are skipped, as browsers and servers do, and a
+    header of which nothing parses is ignored (RFC 9110 §12.5.1 allows it): it means */*."""
     ranges = []
-    for order, member in enumerate(header.split(",")):
-        parts = [p.strip() for p in member.split(";")]
-        main, _, sub = parts[0].lower().partition("/")
-        if not main or not sub:
-            continue
-        q, params = 1.0, []
-        for param in parts[1:]:
-            name, _, value = param.partition("=")
-            name, value = name.strip().lower(), value.strip().strip('"')
-            if name == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-            elif name:
-                params.append((name, value))
-        ranges.append(MediaRange(main, sub, tuple(params), q, order))
-    return ranges
+    for order, member in enumerate((header or "").split(",")):
+        rng = _media_range(member, order)
+        if rng is not None:
+            ranges.append(rng)
+    return ranges or [ANYTHING]
+
+
+def _media_range(member: str, order: int) -> MediaRange | None:
+    """One member of Accept, or None when it is malformed."""
+    parts = [p.strip() for p in member.split(";")]
+    main, _, sub = parts[0].lower().partition("/")
+    if not TOKEN.fullmatch(main) or not TOKEN.fullmatch(sub) or (main == "*" and sub != "*"):
+        return None
+    q, params = 1.0, []
+    for param in parts[1:]:
+        name, _, value = param.partition("=")
+        name, value = name.strip().lower(), value.strip().strip('"')
+        if name == "q":
+            if not QVALUE.fullmatch(value):
+                return None
+            q = float(value)
+        elif name:
+            params.append((name, value))
+    return MediaRange(main, sub, tuple(params), q, order)
 
 
 def _quality(ranges: Sequence[MediaRange], media_type: str) -> tuple[float, int, int]:

@@ -21,6 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 PROBLEM_BASE = "https://w3id.org/microcred/problems/"
+#: The most characters of a value from the request that an answer repeats.
+ECHO_LIMIT = 200
+
+
+def shorten(value: str, limit: int = ECHO_LIMIT) -> str:
+    """`value`, or its first `limit` characters and an ellipsis when it is longer."""
+    return value if len(value) <= limit else value[:limit] + f"… ({len(value)} characters)"
 
 
 class MicrocredError(Exception):

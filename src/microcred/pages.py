@@ -15,6 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from microcred.conneg import RDF_FORMATS
+from microcred.iris import web_href
 from microcred.messages import language_name
 from microcred.namespaces import DCTERMS, MCO, RDF, RDFS, SKOS
 
@@ -36,8 +37,9 @@ SHOWN |= {p for _, p in NOTES + HIERARCHY + MAPPINGS}
 KINDS = {"concept": "concept", "scheme": "scheme"}
 
 
-def page_href(vocabulary: Vocabulary, iri: str, lang: str) -> str:
-    """Where a page in `lang` links for `iri`: our page in the same language, or the IRI itself.
+def page_href(vocabulary: Vocabulary, iri: str, lang: str) -> str | None:
+    """Where a page in `lang` links for `iri`: our page in the same language, the IRI itself when
+    it is an http(s) IRI, or None (shown as text: mailto:, urn:, javascript:...).
 
     Links keep the reader's language: /glossary/credential.it.html works on the live service and as
     a file of the static site alike.
@@ -50,7 +52,7 @@ def page_href(vocabulary: Vocabulary, iri: str, lang: str) -> str:
         return f"{doc}.{lang}.html" + (f"#{fragment}" if hashmark else "")
     if iri in vocabulary.resources:
         return f"/resource.html?uri={quote(iri, safe='')}&_lang={lang}"
-    return iri
+    return web_href(iri)
 
 
 def document_path(vocabulary: Vocabulary, iri: str, suffix: str) -> str:
@@ -121,7 +123,7 @@ class PageBuilder:
             if pred in skip:
                 continue
             name = self.graph.namespace_manager.normalizeUri(str(pred))
-            row = rows.setdefault(name, {"name": name, "iri": str(pred), "values": []})
+            row = rows.setdefault(name, {"name": name, "iri": str(pred), "href": web_href(str(pred)), "values": []})
             row["values"].append(self.item(obj))
         return list(rows.values())
 

@@ -71,13 +71,13 @@ def report_graph(report: Report) -> Graph:
     graph.add((CATEGORY, SKOS.prefLabel, Literal("SKOS vocabulary quality", lang="en")))
     for result in report.checks:
         metric = describe_check(graph, result.id)
-        measurement = BNode()
+        measurement = BNode(f"measurement-{result.id}")  # fixed labels: the same Turtle in every process
         graph.add((measurement, RDF.type, DQV.QualityMeasurement))
         graph.add((measurement, DQV.computedOn, vocabulary))
         graph.add((measurement, DQV.isMeasurementOf, metric))
         graph.add((measurement, DQV.value, Literal(result.count, datatype=XSD.integer)))
-    for finding in report.findings:
-        note, body = BNode(), BNode()
+    for number, finding in enumerate(report.findings):
+        note, body = BNode(f"finding-{number}"), BNode(f"finding-{number}-body")
         target = (vocabulary if finding.resource is None else
                   BNode(finding.resource[2:]) if finding.resource.startswith("_:")
                   else URIRef(finding.resource))

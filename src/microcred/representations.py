@@ -14,6 +14,7 @@ from markupsafe import Markup
 from rdflib import Graph
 
 from microcred.conneg import FORMATS, Format
+from microcred.iris import web_href
 from microcred.messages import message
 from microcred.namespaces import PREFIXES
 
@@ -87,6 +88,7 @@ def template_environment() -> Environment:
         _ENV = Environment(loader=PackageLoader("microcred", "templates"),
                            autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
         _ENV.globals["t"] = translate
+        _ENV.globals["web_href"] = web_href
     return _ENV
 
 
@@ -99,8 +101,9 @@ def translate(key: str, lang: Any = None) -> Markup:
     return Markup('<span lang="{}">{}</span>').format(used, text)
 
 
-def link_for(vocabulary: Vocabulary, iri: str) -> str:
-    """Where a page links for `iri`: its local path, the resolver, or the IRI itself."""
+def link_for(vocabulary: Vocabulary, iri: str) -> str | None:
+    """Where a page links for `iri`: its local path, the resolver, the IRI itself when it is an
+    http(s) IRI, or None (shown as text)."""
     path = vocabulary.path_for_iri(iri)
     if path is not None and iri in vocabulary.resources:
         return path
@@ -108,7 +111,7 @@ def link_for(vocabulary: Vocabulary, iri: str) -> str:
         from urllib.parse import quote
 
         return "/resource?uri=" + quote(iri, safe="")
-    return iri
+    return web_href(iri)
 
 
 def document_url(vocabulary: Vocabulary, iri: str, fmt: Format) -> str:
@@ -137,7 +140,7 @@ def render_index(vocabulary: Vocabulary, lang: str) -> bytes:
     """The home page in `lang`: the concept schemes served, with their descriptions."""
     from microcred.pages import language_links, page_href
 
-    schemes = []
+    schemes: list[dict[str, Any]] = []
     for iri, kind in vocabulary.resources.items():
         if kind == "scheme":
             label, label_lang = vocabulary.label_and_language(iri, lang)

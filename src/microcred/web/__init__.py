@@ -32,17 +32,31 @@ def state(app: Flask) -> State:
 
 def create_app(settings: Settings | None = None, vocabulary: Vocabulary | None = None) -> Flask:
     """Build the application: load the vocabulary, render its documents, register blueprints."""
-    from microcred.web import errors, openapi, quality, search, sparql, terms, validate
+    from microcred.web import (
+        cors,
+        errors,
+        guards,
+        openapi,
+        quality,
+        search,
+        sparql,
+        terms,
+        validate,
+    )
+    from microcred.web.bodylimit import BodyLimit
     from microcred.web.fastpath import FastPath
 
     settings = settings or load_settings()
     vocabulary = vocabulary or load_vocabulary(settings)
     vocabulary.warm(DOCUMENT_FORMATS)
     app = Flask("microcred", static_folder="static", static_url_path="/static")
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    # the body limit is BodyLimit's (below); form fields may fill it, as a raw body may
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_body
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["microcred"] = State(settings, vocabulary)
     errors.register(app)
+    cors.register(app)
+    guards.register(app)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(quality.bp)
@@ -52,4 +66,5 @@ def create_app(settings: Settings | None = None, vocabulary: Vocabulary | None =
     # further blueprints go here, before terms: its catch-all route must come last
     app.register_blueprint(terms.bp)
     app.wsgi_app = FastPath(app.wsgi_app, vocabulary, settings.cache_max_age)  # type: ignore[method-assign]
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body)  # type: ignore[method-assign]
     return app

@@ -21,6 +21,7 @@ bp = Blueprint("search", __name__)
 JSON = Format("json", "application/json", "json", "")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 MAX_QUERY = 200
+LIMIT = re.compile(r"[0-9]{1,9}")
 
 
 def current_index() -> SearchIndex:
@@ -37,7 +38,8 @@ def search_parameters() -> tuple[str, str | None, int, bool]:
     if lang is not None and not LANGUAGE_TAG.match(lang):
         raise InputError(f"lang={lang!r} is not a language tag such as 'en' or 'it'", parameter="lang")
     raw = request.args.get("limit", "10")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # ASCII digits only (str.isdigit takes '٥' and int() refuses 5,000 digits), a few of them
+    if not LIMIT.fullmatch(raw) or not 1 <= int(raw) <= MAX_LIMIT:
         raise InputError(f"limit={raw!r} must be a whole number from 1 to {MAX_LIMIT}", parameter="limit",
                          minimum=1, maximum=MAX_LIMIT)
     only = request.args.get("lang_only", "false").lower()
@@ -77,7 +79,7 @@ def static_index() -> Response:
     key = "search-index-json:" + st.vocabulary.version
     body = st.extras.get(key)
     if body is None:
-        data = current_index().static_index(st.vocabulary, lambda iri: page_href(st.vocabulary, iri, "{lang}"))
+        data = current_index().static_index(st.vocabulary, lambda iri: page_href(st.vocabulary, iri, "{lang}") or "")
         body = st.extras[key] = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={st.settings.cache_max_age}"

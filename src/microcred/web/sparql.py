@@ -114,11 +114,9 @@ def endpoint_url() -> str:
     return f"{request.scheme}://{request.host}{request.script_root}{request.path}"
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+@bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    """Answer a query, describe the service when there is none, or answer a CORS preflight."""
-    if request.method == "OPTIONS":
-        return finish(Response(status=204))
+    """Answer a query, or describe the service when there is none (web.cors answers OPTIONS)."""
     text, default_graphs, named_graphs, mediatype = protocol_query(request)
     if text is None:
         return describe()

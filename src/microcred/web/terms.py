@@ -18,6 +18,7 @@ from microcred.conneg import (
     negotiate,
 )
 from microcred.errors import InputError, NotFound
+from microcred.iris import is_absolute_iri
 from microcred.representations import document_url, render_index
 from microcred.web import state
 from microcred.web.http import not_modified, representation_headers
@@ -79,7 +80,8 @@ def index(lang: str | None = None) -> Response:
     vocabulary = state(current_app).vocabulary
     if lang not in vocabulary.languages:
         if lang is not None:
-            raise NotFound(f"no home page in {lang!r}; languages: {', '.join(vocabulary.languages)}")
+            raise NotFound(f"no home page in {lang!r}; languages: {', '.join(vocabulary.languages)}",
+                           languages=list(vocabulary.languages))
         lang = page_language()[0]
     extras = state(current_app).extras
     key = f"index:{vocabulary.version}:{lang}"  # one page per language, rendered once per version
@@ -90,9 +92,13 @@ def index(lang: str | None = None) -> Response:
 
 
 def resolver_iri() -> str:
+    """The uri parameter of the resolver: an absolute IRI, or a 400 (a 404 is for IRIs not described)."""
     uri = request.args.get("uri", "").strip()
     if not uri:
         raise InputError("the resolver needs a uri parameter: /resource?uri=<IRI>", parameter="uri")
+    if not is_absolute_iri(uri):
+        raise InputError(f"uri={uri!r} is not an IRI: give an absolute IRI such as "
+                         f"{state(current_app).vocabulary.base_iri}glossary", parameter="uri")
     return uri
 
 
@@ -121,6 +127,9 @@ def resource(path: str) -> BaseResponse:
     if dot and ext in BY_EXTENSION and vocabulary.iri_for_path(stem) in vocabulary.resources:
         return send_document(vocabulary.iri_for_path(stem), BY_EXTENSION[ext])
     page, dot, lang = stem.rpartition(".")
-    if ext == "html" and dot and lang in vocabulary.languages and vocabulary.iri_for_path(page) in vocabulary.resources:
+    if ext == "html" and dot and vocabulary.iri_for_path(page) in vocabulary.resources:
+        if lang not in vocabulary.languages:
+            raise NotFound(f"no page in {lang!r}; languages: {', '.join(vocabulary.languages)}",
+                           languages=list(vocabulary.languages))
         return send_document(vocabulary.iri_for_path(page), HTML, lang)  # the page in one language
     return see_other(vocabulary.iri_for_path(path))
