@@ -16,6 +16,7 @@ SCHEMA = Namespace("https://schema.org/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
+VANN = Namespace("http://purl.org/vocab/vann/")       # preferred namespace prefix and IRI
 DQV = Namespace("http://www.w3.org/ns/dqv#")          # W3C Data Quality Vocabulary
 OA = Namespace("http://www.w3.org/ns/oa#")            # Web Annotation (DQV's annotations)
 
@@ -34,9 +35,10 @@ PREFIXES: dict[str, str] = {
     "elm": str(ELM),
     "cred": str(CRED),
     "prov": str(PROV),
+    "vann": str(VANN),
 }
 
 __all__ = [
     "ADMS", "CANONICAL_BASE", "CRED", "DCAT", "DCTERMS", "DQV", "ELM", "FOAF", "MC", "MCO", "MCS", "OA", "OWL",
-    "PREFIXES", "PROV", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS", "XSD",
+    "PREFIXES", "PROV", "VANN", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS", "XSD",
 ]
