@@ -117,7 +117,7 @@ def _jobs(profile: str | None, lang: str) -> list[Job]:
         if not jobs:
             raise InputError("no passport in the form: paste one into `passport` or upload files")
         return jobs
-    data = request.get_data(cache=False)  # bounded by MAX_CONTENT_LENGTH: 413 beyond it
+    data = request.get_data(cache=False)  # bounded by the body-limit layer (web/bodylimit.py): 413 beyond it
     if _empty(data):
         raise InputError(EMPTY)
     return [Job(data, request.headers.get("Content-Type"), profile, lang, base, None)]
