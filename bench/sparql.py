@@ -104,7 +104,18 @@ class Client:
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
+
+
+def peak_mib():
+    # VmHWM is this process's own peak; ru_maxrss would carry the parent's peak across exec
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 mode, directory = sys.argv[1], sys.argv[2]
 steps = {}
 if mode == "ours":
@@ -156,7 +167,7 @@ else:  # the interpreter with each side's imports, and no data
         import microcred.vocabulary
     total, quads = 0.0, 0
 print(json.dumps({"seconds": total, "quads": quads, "steps": steps,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mib": peak_mib()}))
 """
 
 

@@ -103,6 +103,41 @@ def listening(port: int) -> bool:
 
 
 @contextmanager
+def production_server(tmp_path: Path, settings: dict[str, str] | None = None, workers: int = 2) -> Iterator[str]:
+    """`microcred serve --workers N` (granian), as `make serve` runs it, on a free loopback port;
+    yields its URL once the app answers, and stops it afterwards."""
+    import urllib.request
+
+    port = free_port()
+    script = Path(sys.executable).parent / "microcred"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROCRED_")}
+    env.update(settings or {})
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([str(script), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--workers", str(workers)], stdout=log, stderr=subprocess.STDOUT, env=env)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/openapi.json", timeout=2).read()
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise AssertionError(log_path.read_text() or "the server did not answer") from None
+                    time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+@contextmanager
 def nginx_serving(site: Path, tmp: Path) -> Iterator[str]:
     """nginx on a free loopback port serving `site` with the configuration generated in it; yields its
     URL and stops it afterwards."""

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ from rdflib.compare import isomorphic
 from microcred.cli import main
 from microcred.namespaces import MC, SKOS
 
-from conftest import DATA, free_port
+from conftest import DATA, production_server
 from test_terms import fetch, vocabulary_graph
 
 
@@ -45,32 +42,9 @@ def test_console_script_runs() -> None:
 @pytest.mark.slow
 def test_serve_with_workers_runs_a_production_server(tmp_path: Path) -> None:
     """`microcred serve --workers 2` (as `make serve` runs it) answers rdflib over HTTP, then stops."""
-    port = free_port()
-    script = Path(sys.executable).parent / "microcred"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROCRED_")}
-    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen([str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        url = f"http://127.0.0.1:{port}/glossary/micro-credential"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + ".ttl", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError((tmp_path / "serve.log").read_text() or "no answer")
-                time.sleep(0.3)
+    with production_server(tmp_path) as base:
+        url = f"{base}/glossary/micro-credential"
         graph = Graph().parse(url)
         assert (MC["micro-credential"], SKOS.prefLabel, Literal("Micro-credential", lang="en")) in graph
         status, headers, _ = fetch(url + ".ttl")
         assert status == 200 and fetch(url + ".ttl", {"If-None-Match": headers["ETag"]})[0] == 304
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from email.message import Message
@@ -17,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import DATA, LiveServer, free_port
+from conftest import DATA, LiveServer, production_server
 
 PASSPORT = (DATA / "passports" / "complete.ttl").read_bytes()
 VIOLATION = b'ex:specification elm:volumeOfLearning "75"^^xsd:integer .\n'
@@ -94,24 +90,10 @@ def test_an_unparseable_content_type_is_415_not_sniffed(live_server: LiveServer,
 @pytest.mark.slow
 def test_chunked_bodies_over_the_limit_are_413_through_the_production_server(tmp_path: Path) -> None:
     """granian (`microcred serve --workers 2`) frames bodies itself; the same limit holds there."""
-    port, limit = free_port(), 200_000
-    script = Path(sys.executable).parent / "microcred"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROCRED_")}
-    env.update(MICROCRED_MAX_BODY=str(limit), MICROCRED_VALIDATION_WORKERS="1", MICROCRED_QUERY_WORKERS="1")
-    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen([str(script), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                post(url, "/sparql", b"ASK {}", {"Content-Type": "application/sparql-query"}, False)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError((tmp_path / "serve.log").read_text() or "no answer") from None
-                time.sleep(0.3)
+    limit = 200_000
+    settings = {"MICROCRED_MAX_BODY": str(limit), "MICROCRED_VALIDATION_WORKERS": "1",
+                "MICROCRED_QUERY_WORKERS": "1"}
+    with production_server(tmp_path, settings) as url:
         over = PASSPORT + COMMENTS[:limit] + VIOLATION
         assert_too_large(*post(url, "/validate", over, {"Content-Type": "text/turtle"}, True), limit)
         query = b"SELECT * WHERE { ?s ?p ?o }" + b" " * limit + b"LIMIT 1"
@@ -119,11 +101,3 @@ def test_chunked_bodies_over_the_limit_are_413_through_the_production_server(tmp
         under = PASSPORT + COMMENTS[:100_000] + VIOLATION
         status, _, answer = post(url, "/validate", under, {"Content-Type": "text/turtle"}, True)
         assert status == 200 and json.loads(answer)["conforms"] is False
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()

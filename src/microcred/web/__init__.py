@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, vocabulary: Vocabulary | None =
     app.register_blueprint(validate.bp)
     # further blueprints go here, before terms: its catch-all route must come last
     app.register_blueprint(terms.bp)
-    app.wsgi_app = FastPath(app.wsgi_app, vocabulary, settings.cache_max_age)  # type: ignore[method-assign]
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body)  # type: ignore[method-assign]
+    # outermost: a rendered document is a dictionary lookup, before any other layer runs
+    app.wsgi_app = FastPath(app.wsgi_app, vocabulary, settings.cache_max_age)  # type: ignore[method-assign]
     return app
