@@ -369,3 +369,17 @@ def test_a_405_problem_lists_the_allowed_methods(sparql_server) -> None:
     problem = json.loads(body)
     assert status == 405 and set(problem["allowed"]) == {"GET", "HEAD", "POST", "OPTIONS"}
     assert "DELETE is not allowed here" in problem["detail"] and "POST" in problem["detail"]
+
+
+def test_service_descriptions_for_invented_hosts_do_not_grow_the_cache(app) -> None:  # noqa: ANN001
+    """The description names the endpoint from the Host header; a client inventing hosts must not
+    be able to fill memory with cached copies."""
+    from microcred.web import state
+    from microcred.web.sparql import DESCRIPTION_CACHE_LIMIT
+
+    client = app.test_client()
+    for i in range(DESCRIPTION_CACHE_LIMIT + 20):
+        response = client.get("/sparql", headers={"Host": f"h{i}.example", "Accept": "text/turtle"})
+        assert response.status_code == 200
+        assert f"http://h{i}.example/sparql".encode() in response.data
+    assert len(state(app).extras["sparql-description"]) <= DESCRIPTION_CACHE_LIMIT

@@ -140,17 +140,24 @@ def describe() -> Response:
     return finish(Response(description_bytes(endpoint_url(), fmt), content_type=fmt.content_type))
 
 
+DESCRIPTION_CACHE_LIMIT = 32
+
+
 def description_bytes(endpoint: str, fmt: Format) -> bytes:
     """The service description of `endpoint` in `fmt`, serialised once per endpoint URL."""
     st = state(current_app)
     cache = st.extras.setdefault("sparql-description", {})
     key = (endpoint, fmt.token)
-    if key not in cache:
+    body = cache.get(key)
+    if body is None:
         graphs = st.vocabulary.graph_names()  # embedded or remote, the vocabulary knows them
         body = serialize(service_description(endpoint, graphs, engine().kind), fmt)
         with _describe_lock:
-            cache[key] = body
-    return cache[key]
+            # the endpoint URL comes from the Host header: keep only a few, so that clients
+            # inventing hosts cannot grow this cache
+            if len(cache) < DESCRIPTION_CACHE_LIMIT:
+                cache[key] = body
+    return body
 
 
 def query_form() -> str:
