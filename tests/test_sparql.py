@@ -199,9 +199,10 @@ def problem(response: tuple[int, dict, bytes]) -> dict:
 def test_a_select_is_never_answered_in_a_graph_format(sparql_server) -> None:
     response = get(sparql_server, LABELS_QUERY, "text/turtle, application/ld+json")
     assert response[0] == 406
+    # the SPARQL results formats, and the HTML results page for people; never an RDF syntax
     assert problem(response)["accepted"] == ["application/sparql-results+json",
                                              "application/sparql-results+xml", "text/csv",
-                                             "text/tab-separated-values"]
+                                             "text/tab-separated-values", "text/html"]
 
 
 def test_a_construct_is_never_answered_in_a_results_format(sparql_server) -> None:
@@ -383,3 +384,32 @@ def test_service_descriptions_for_invented_hosts_do_not_grow_the_cache(app) -> N
         assert response.status_code == 200
         assert f"http://h{i}.example/sparql".encode() in response.data
     assert len(state(app).extras["sparql-description"]) <= DESCRIPTION_CACHE_LIMIT
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_gets_select_results_as_an_html_table(client) -> None:  # noqa: ANN001
+    query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?c ?l WHERE { "
+             "?c skos:prefLabel ?l FILTER(?l = 'Micro-credential'@en) }")
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "<th scope=\"col\">?c</th>" in page and "<th scope=\"col\">?l</th>" in page
+    # our terms link to this service's own pages, with the IRI as the text
+    assert '<a href="/glossary/micro-credential">https://w3id.org/microcred/glossary/micro-credential</a>' in page
+    assert '<span lang="en">Micro-credential</span>' in page
+    assert "1 row<" in page
+    # the query stays in the form, escaped
+    assert "FILTER(?l = &#39;Micro-credential&#39;@en)" in page
+
+
+def test_html_results_for_ask_and_construct_and_machine_formats_unchanged(client) -> None:  # noqa: ANN001
+    ask = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }", "_mediatype": "text/html"})
+    assert ask.mimetype == "text/html" and "<p>true</p>" in ask.get_data(as_text=True)
+    construct = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT}, query_string={
+        "query": "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 1"})
+    assert construct.mimetype == "text/html" and "<pre><code>" in construct.get_data(as_text=True)
+    anything = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "*/*"})
+    assert anything.mimetype == "application/sparql-results+json"
+    assert anything.get_json() == {"head": {}, "boolean": True}

@@ -4,12 +4,14 @@ description, CORS, and an HTML query form for browsers. The work is done by micr
 
 from __future__ import annotations
 
+import json
 import threading
 
 from flask import Blueprint, Flask, Request, Response, current_app, request
 
 from microcred.conneg import HTML, RDF_FORMATS, RESULTS_FORMATS, Format, negotiate
 from microcred.errors import InputError, NotAcceptable, QueryRefused, UnsupportedMediaType
+from microcred.iris import web_href
 from microcred.querytext import read_query
 from microcred.representations import serialize, template_environment
 from microcred.servicedescription import example_queries, service_description
@@ -122,13 +124,39 @@ def sparql() -> Response:
         return describe()
     query = read_query(text)
     try:
-        fmt = negotiate(request.headers.get("Accept"), formats_for(query), mediatype)
+        # HTML comes last, so `*/*` still gets a machine format; a browser gets a results page
+        fmt = negotiate(request.headers.get("Accept"), (*formats_for(query), HTML), mediatype)
     except NotAcceptable as exc:
         kind = "RDF graphs" if query.returns_graph else "SPARQL results, not RDF graphs"
         raise NotAcceptable(f"{query.form} answers are {kind}: {exc.detail}", **exc.extra) from None
-    result = engine().run(QueryRequest(query, fmt.token, tuple(default_graphs), tuple(named_graphs),
+    wire = (RDF_FORMATS[0] if query.returns_graph else RESULTS_FORMATS[0]) if fmt is HTML else fmt
+    result = engine().run(QueryRequest(query, wire.token, tuple(default_graphs), tuple(named_graphs),
                                        base_iri=endpoint_url()))
+    if fmt is HTML:
+        return Response(results_page(text, result.body, query.returns_graph), mimetype="text/html",
+                        headers=HEADERS)
     return Response(result.body, content_type=result.content_type, headers=HEADERS)
+
+
+def results_page(text: str, body: bytes, graph: bool) -> str:
+    """The query form again, with the results: a table for SELECT, yes/no for ASK, Turtle else."""
+    context: dict = {"query": text}
+    if graph:
+        context["turtle"] = body.decode("utf-8")
+    else:
+        data = json.loads(body)
+        if "boolean" in data:
+            context["boolean"] = data["boolean"]
+        else:
+            context["columns"] = data["head"].get("vars", [])
+            vocabulary = state(current_app).vocabulary
+            rows = [[row.get(v) for v in context["columns"]] for row in data["results"]["bindings"]]
+            for cell in (c for row in rows for c in row if c and c.get("type") == "uri"):
+                # IRIs under our base link to our pages; other http(s) IRIs as they are; the rest
+                # (urn:, javascript:, ...) stay text. No lookups: a result may have many rows.
+                cell["href"] = vocabulary.path_for_iri(cell["value"]) or web_href(cell["value"])
+            context["rows"] = rows
+    return query_form(**context)
 
 
 def describe() -> Response:
@@ -160,11 +188,12 @@ def description_bytes(endpoint: str, fmt: Format) -> bytes:
     return body
 
 
-def query_form() -> str:
-    """The HTML page with a query form and the example queries."""
+def query_form(**results: object) -> str:
+    """The HTML page with a query form and the example queries (and a query's results, if given)."""
     st = state(current_app)
     examples = example_queries(st.settings.base_iri)
+    results.setdefault("query", examples[0][1])
     return template_environment().get_template("sparql.html").render(
-        title="SPARQL", lang="en", examples=examples, query=examples[0][1],
+        title="SPARQL", lang="en", examples=examples, **results,
         formats=RESULTS_FORMATS + RDF_FORMATS, timeout=st.settings.query_timeout,
         max_results=st.settings.max_results)
