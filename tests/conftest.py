@@ -102,6 +102,16 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def wait_until_listening(proc: subprocess.Popen, port: int, log: Path, name: str, seconds: float = 10) -> None:
+    """Wait for a server process to accept connections on `port`; fail with its log if it exits or
+    takes longer than `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not listening(port):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start: {log.read_text() if log.exists() else ''}")
+        time.sleep(0.05)
+
+
 @contextmanager
 def production_server(tmp_path: Path, settings: dict[str, str] | None = None, workers: int = 2) -> Iterator[str]:
     """`microcred serve --workers N` (granian), as `make serve` runs it, on a free loopback port;
@@ -166,11 +176,7 @@ http {{
     proc = subprocess.Popen([NGINX, "-p", str(tmp), "-e", str(log), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 10
-        while not listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {log.read_text() if log.exists() else ''}")
-            time.sleep(0.05)
+        wait_until_listening(proc, port, log, "nginx")
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -226,11 +232,7 @@ DocumentRoot {root}
     proc = subprocess.Popen([APACHE, "-f", str(tmp / "httpd.conf"), "-DFOREGROUND"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 10
-        while not listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"apache2 did not start: {log.read_text() if log.exists() else ''}")
-            time.sleep(0.05)
+        wait_until_listening(proc, port, log, "apache2")
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

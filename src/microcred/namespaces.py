@@ -17,6 +17,8 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 VANN = Namespace("http://purl.org/vocab/vann/")       # preferred namespace prefix and IRI
+PROF = Namespace("http://www.w3.org/ns/dx/prof/")     # profiles: how shape sets declare themselves
+FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")  # media formats, in service descriptions
 DQV = Namespace("http://www.w3.org/ns/dqv#")          # W3C Data Quality Vocabulary
 OA = Namespace("http://www.w3.org/ns/oa#")            # Web Annotation (DQV's annotations)
 
@@ -40,5 +42,5 @@ PREFIXES: dict[str, str] = {
 
 __all__ = [
     "ADMS", "CANONICAL_BASE", "CRED", "DCAT", "DCTERMS", "DQV", "ELM", "FOAF", "MC", "MCO", "MCS", "OA", "OWL",
-    "PREFIXES", "PROV", "VANN", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS", "XSD",
+    "FORMATS_NS", "PREFIXES", "PROF", "PROV", "VANN", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS", "XSD",
 ]

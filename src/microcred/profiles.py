@@ -13,15 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyshacl.shapes_graph import ShapesGraph
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from microcred.errors import ConfigurationError, UnknownProfile
-from microcred.namespaces import DCTERMS, OWL, RDF, RDFS, SH
+from microcred.namespaces import DCTERMS, OWL, PROF, RDF, RDFS, SH
 
-PROF = Namespace("http://www.w3.org/ns/dx/prof/")
 SHAPE_SUFFIXES = {".ttl": "turtle", ".rdf": "xml", ".owl": "xml", ".nt": "nt", ".trig": "trig"}
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
 @dataclass(frozen=True)

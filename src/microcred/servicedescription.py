@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from microcred.conneg import RDF_FORMATS, RESULTS_FORMATS
-from microcred.namespaces import CANONICAL_BASE, MC, RDF, RDFS, SD, SKOS
+from microcred.namespaces import CANONICAL_BASE, FORMATS_NS, MC, RDF, RDFS, SD, SKOS
 
 #: W3C's IRIs for the formats (https://www.w3.org/ns/formats/).
-FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 FORMAT_IRIS = {
     "json": FORMATS_NS.SPARQL_Results_JSON, "xml": FORMATS_NS.SPARQL_Results_XML,
     "csv": FORMATS_NS.SPARQL_Results_CSV, "tsv": FORMATS_NS.SPARQL_Results_TSV,

@@ -42,7 +42,9 @@ BOM = b"\xef\xbb\xbf"
 GRAPH_PREFIX = "urn:microcred:vocab:"
 #: Types whose documents hold the whole graph they are declared in.
 WHOLE_GRAPH_TYPES = (str(SKOS.ConceptScheme), str(OWL.Ontology))
-LABEL_PREDICATES = (str(SKOS.prefLabel), str(RDFS.label))
+#: The labels a description carries for each resource it links to (vocabindex has its own, wider
+#: list for choosing the label a page shows).
+LINKED_LABELS = (str(SKOS.prefLabel), str(RDFS.label))
 #: Below this many resources every document is rendered at load time; above, on first request.
 EAGER_LIMIT = 2000
 #: Most documents kept in memory for a large vocabulary.
@@ -185,7 +187,7 @@ class Vocabulary:
         self._add_bounded(graph, subjects)
         linked = sorted(str(o) for o in set(graph.objects()) if isinstance(o, URIRef) and o != URIRef(iri))
         for quad in quads_for_subjects(self.store, [ox.NamedNode(o) for o in linked],
-                                       [ox.NamedNode(p) for p in LABEL_PREDICATES]):
+                                       [ox.NamedNode(p) for p in LINKED_LABELS]):
             graph.add(to_rdflib_triple(quad))
         return canonical_bnodes(graph)
 
