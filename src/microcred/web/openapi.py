@@ -79,8 +79,9 @@ def build_openapi(app: Flask) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    """Serve the OpenAPI description."""
-    body = json.dumps(build_openapi(current_app), indent=2)
+    """Serve the OpenAPI description (built once: the routes do not change while the app runs)."""
+    extras = current_app.extensions["microcred"].extras
+    body = extras.get("openapi") or extras.setdefault("openapi", json.dumps(build_openapi(current_app), indent=2))
     response = Response(body, mimetype="application/openapi+json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
