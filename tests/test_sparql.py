@@ -314,6 +314,7 @@ def test_too_many_results_are_refused(sparql_server, sparql_settings) -> None:
     response = get(sparql_server, "CONSTRUCT { ?s ?p ?c } WHERE { ?s ?p ?o . ?a ?b ?c }",
                    "text/turtle")
     assert response[0] == 503 and problem(response)["reason"] == "size"
+    assert response[1]["Retry-After"] == "5"  # every 503 asks the client to come back later
 
 
 #: Six-way cross product with COUNT: no result for a very long time, even on 40 triples.

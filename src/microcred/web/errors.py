@@ -13,6 +13,7 @@ from microcred.conneg import HTML, Format, negotiate
 from microcred.errors import (
     ECHO_LIMIT,
     PROBLEM_BASE,
+    LimitExceeded,
     MicrocredError,
     NotAcceptable,
     PayloadTooLarge,
@@ -51,6 +52,10 @@ def bound_echoes(value: Any, long_values: list[str]) -> Any:
     return value
 
 
+#: Seconds a client is asked to wait after a 503 that names no better figure.
+RETRY_AFTER = 5
+
+
 def problem_response(problem: dict) -> Response:
     """Render a problem as JSON, or as HTML when the client prefers HTML; the one place that keeps
     huge request values (a 70 KB Accept, a 60 KB path) from being repeated in the answer."""
@@ -76,7 +81,10 @@ def problem_response(problem: dict) -> Response:
 def handle_microcred(error: MicrocredError) -> Response:
     problem = error.to_problem()
     problem.setdefault("instance", request.full_path.rstrip("?"))
-    return problem_response(problem)
+    response = problem_response(problem)
+    if isinstance(error, LimitExceeded):  # busy, out of time or memory: worth trying again later
+        response.headers["Retry-After"] = str(error.extra.get("retryAfter") or RETRY_AFTER)
+    return response
 
 
 def handle_http(error: HTTPException) -> Response:

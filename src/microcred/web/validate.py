@@ -13,12 +13,11 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import FileStorage
 
 from microcred.conneg import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format, negotiate
-from microcred.errors import InputError, LimitExceeded, MicrocredError
+from microcred.errors import InputError, MicrocredError
 from microcred.parsing import BOM, EMPTY
 from microcred.report import Report
 from microcred.representations import link_for, template_environment
 from microcred.validation import MESSAGE_LANGUAGES, PassportValidator, check_language
-from microcred.web.errors import handle_microcred
 from microcred.web.openapi_validate import VALIDATE_PATHS
 from microcred.workers import Job, ValidationPool
 
@@ -82,13 +81,8 @@ def validate() -> Response:
     fmt = negotiate(request.headers.get("Accept"), REPORT_FORMATS, request.args.get("_mediatype"))
     lang, profile = _language(), _profile_param()
     jobs = _jobs(profile, lang)
-    try:
-        outcomes = service().run(jobs)
-    except LimitExceeded as busy:
-        return _limited(busy)
+    outcomes = service().run(jobs)  # a busy pool raises LimitExceeded: 503 with Retry-After
     single = len(jobs) == 1 and not request.files
-    if single and isinstance(outcomes[0], LimitExceeded):
-        return _limited(outcomes[0])
     if single and isinstance(outcomes[0], MicrocredError):
         raise outcomes[0]
     reports = [o for o in outcomes if isinstance(o, Report)]
@@ -139,13 +133,6 @@ def _upload(upload: FileStorage, profile: str | None, lang: str, base: str) -> J
 
 def _empty(data: bytes) -> bool:
     return not data.removeprefix(BOM).strip()
-
-
-def _limited(error: LimitExceeded) -> Response:
-    """503 with Retry-After: the pool was busy, or the validation ran out of time or memory."""
-    response = handle_microcred(error)
-    response.headers["Retry-After"] = str(error.extra.get("retryAfter") or 5)
-    return response
 
 
 def _batch(reports: list[Report], errors: list[tuple[str | None, MicrocredError]]) -> dict:
