@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph
 from rdflib.plugins.parsers.jsonld import to_rdf
 
 from microcred.contexts import ContextStore, inline_contexts
 from microcred.errors import InputError, RDFSyntaxError, UnsupportedMediaType
 from microcred.jsonldcheck import check_keywords
+from microcred.rdfterms import to_rdflib
 from microcred.xmlsafety import refuse_entity_declarations
 
 
@@ -93,20 +93,6 @@ def parse_passport(data: bytes, fmt: InputFormat, contexts: ContextStore,
     return graph
 
 
-def _term(term: Any) -> Any:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        # rdflib writes a simple literal without a datatype: keep that, so sh:in and sh:hasValue match
-        return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
-    raise RDFSyntaxError(f"RDF-star triple terms are not supported: {term}")
-
-
 def _parse_oxigraph(data: bytes, fmt: InputFormat, base: str | None) -> Graph:
     graph = Graph()
     add = graph.add
@@ -115,7 +101,7 @@ def _parse_oxigraph(data: bytes, fmt: InputFormat, base: str | None) -> Graph:
     def term(node: Any) -> Any:
         converted = terms.get(node)
         if converted is None:
-            converted = terms[node] = _term(node)
+            converted = terms[node] = to_rdflib(node)
         return converted
 
     if fmt.token == "rdf":

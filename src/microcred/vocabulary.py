@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Graph, URIRef
 
 from microcred.config import Settings
 from microcred.conneg import Format
 from microcred.errors import ConfigurationError, NotFound, RDFSyntaxError
-from microcred.namespaces import CANONICAL_BASE, OWL, PREFIXES, RDF, RDFS, SKOS
+from microcred.namespaces import CANONICAL_BASE, OWL, RDF, RDFS, SKOS
+from microcred.rdfterms import canonical_bnodes, new_graph, to_rdflib_triple
 from microcred.vocabindex import LabelIndex, ResourceIndex, quads_for_subjects
 
 #: File extensions read from vocab/, and the parser each needs.
@@ -231,50 +231,6 @@ class Vocabulary:
 def etag_for(body: bytes) -> str:
     """A strong entity tag: the start of the body's SHA-256."""
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def new_graph() -> Graph:
-    graph = Graph(bind_namespaces="none")
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns)
-    return graph
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as an rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    if datatype == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(datatype))
-
-
-def to_rdflib_triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
-    """A pyoxigraph quad as an rdflib triple (RDF 1.2 triple terms do not occur in vocabularies)."""
-    subject, obj = quad.subject, quad.object
-    assert not isinstance(subject, ox.Triple) and not isinstance(obj, ox.Triple)
-    return (to_rdflib(subject), to_rdflib(quad.predicate), to_rdflib(obj))
-
-
-def canonical_bnodes(graph: Graph) -> Graph:
-    """Relabel blank nodes in a deterministic order, so documents are the same on every load."""
-    bnodes = {n for t in graph for n in (t[0], t[2]) if isinstance(n, BNode)}
-    if not bnodes:
-        return graph
-
-    def signature(b: BNode) -> str:
-        return "|".join(sorted(f"{p}={o if not isinstance(o, BNode) else '_'}" for p, o in graph.predicate_objects(b)))
-
-    mapping: dict[Node, Node] = {b: BNode(f"b{i}") for i, b in enumerate(sorted(bnodes, key=lambda b: (signature(b), str(b))))}
-    out = new_graph()
-    for s, p, o in graph:
-        out.add((mapping.get(s, s), p, mapping.get(o, o)))
-    return out
 
 
 def vocabulary_files(directory: Path) -> list[Path]:
