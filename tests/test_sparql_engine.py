@@ -19,7 +19,8 @@ from microcred.errors import BackendError, LimitExceeded, QueryRefused
 from microcred.querypool import EmbeddedEngine, StoreSource
 from microcred.querytext import read_query
 from microcred.remotestore import RemoteEngine
-from microcred.store import QueryRequest, evaluate, fill_store, open_engine, version_file
+from microcred.store import QueryRequest, evaluate, open_engine
+from microcred.storefiles import fill_store, version_file
 
 #: A ten-way cross product with COUNT: no result for a very long time, even on ten triples.
 ENDLESS = "SELECT (COUNT(*) AS ?n) {{ {} }}".format(" . ".join(f"?s{i} ?p{i} ?o{i}" for i in range(10)))

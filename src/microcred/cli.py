@@ -157,7 +157,7 @@ def query(query: str, fmt: str | None, store_path: str | None, endpoint: str | N
 @click.option("--base-iri", default=None, help="Override MICROCRED_BASE_IRI.")
 def load(files: tuple[str, ...], store_path: str, base_iri: str | None) -> None:
     """Load RDF files into an on-disk store, each file a named graph, for MICROCRED_STORE_PATH."""
-    from microcred.store import load_files
+    from microcred.storefiles import load_files
 
     settings = settings_from(click.get_current_context(), base_iri=base_iri)
     version = load_files(store_path, [Path(f) for f in files], settings.base_iri)

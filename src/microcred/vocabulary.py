@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -273,6 +273,15 @@ def load_file(store: ox.Store, path: Path, base: str) -> None:
                              column=getattr(exc, "offset", None)) from exc
 
 
+def files_version(files: Iterable[Path], base_iri: str) -> str:
+    """The version of a vocabulary: a hash of its base IRI and its files' names and bytes (the
+    same for the loader and for an on-disk store made by `microcred load`)."""
+    digest = hashlib.sha256(base_iri.encode())
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def load_vocabulary(settings: Settings) -> Vocabulary:
     """Load every RDF file of settings.vocab_dir; the vocabulary's version is a hash of them all.
 
@@ -282,16 +291,14 @@ def load_vocabulary(settings: Settings) -> Vocabulary:
 
         return endpoint_vocabulary(settings)
     files = vocabulary_files(Path(settings.vocab_dir))
-    digest = hashlib.sha256(settings.base_iri.encode())
     store = ox.Store()
-    newest = 0.0
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        newest = max(newest, path.stat().st_mtime)
         load_file(store, path, settings.base_iri)
+    newest = max((path.stat().st_mtime for path in files), default=0.0)
     resources, labels = ResourceIndex(store), LabelIndex(store)
     from microcred.representations import RENDERERS
 
-    return Vocabulary(settings=settings, store=store, files=files, version=digest.hexdigest()[:16],
+    return Vocabulary(settings=settings, store=store, files=files,
+                      version=files_version(files, settings.base_iri),
                       modified=datetime.fromtimestamp(int(newest), tz=UTC),
                       resources=resources, labels=labels, renderers=dict(RENDERERS))
